@@ -1,0 +1,119 @@
+"""Hirewise: structured hiring for software teams."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from flask import Flask, Response
+
+from hirewise import extensions as ext
+from hirewise.config import load_config
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the app. Nothing here touches the database: schema and data come from the CLI."""
+    app = Flask(__name__, instance_path=os.environ.get("HIREWISE_INSTANCE_PATH") or None)
+    app.config.from_mapping(load_config(app.instance_path, config))
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_api_routes(app)
+    register_errors(app)
+    register_templates(app)
+    register_security_headers(app)
+    register_tasks(app)
+    register_commands(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    import hirewise.models  # noqa: F401 - complete metadata before anything maps or migrates
+    from hirewise.db import configure_engine_events
+
+    ext.db.init_app(app)
+    configure_engine_events()
+    ext.migrate.init_app(app, ext.db, directory=_migrations_directory(app))
+    ext.csrf.init_app(app)
+    ext.limiter.init_app(app)
+    login_manager = ext.login_manager
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "strong"
+
+    from hirewise.auth.services import get_user
+
+    @login_manager.user_loader
+    def load_user(user_id: str) -> Any:
+        return get_user(int(user_id)) if user_id.isdigit() else None
+
+
+def _migrations_directory(app: Flask) -> str:
+    # migrations/ sits at the repository root, beside src/.
+    default = os.path.join(os.path.dirname(os.path.dirname(app.root_path)), "migrations")
+    return os.environ.get("HIREWISE_MIGRATIONS_DIR", default)
+
+
+def register_blueprints(app: Flask) -> None:
+    from hirewise.audit.views import bp as audit_bp
+    from hirewise.auth.views import bp as auth_bp
+    from hirewise.candidates.views import bp as candidates_bp
+    from hirewise.careers.views import bp as careers_bp
+    from hirewise.kits.views import bp as kits_bp
+    from hirewise.mail.views import bp as mail_bp
+    from hirewise.openings.views import bp as openings_bp
+
+    for blueprint in (auth_bp, openings_bp, kits_bp, candidates_bp, careers_bp, mail_bp, audit_bp):
+        app.register_blueprint(blueprint)
+
+
+def register_api_routes(app: Flask) -> None:
+    from hirewise.api import register_api
+
+    register_api(app)
+
+
+def register_errors(app: Flask) -> None:
+    from hirewise.errors import register_error_handlers
+
+    register_error_handlers(app)
+
+
+def register_templates(app: Flask) -> None:
+    from hirewise import templating
+
+    templating.init_app(app)
+
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+
+
+def register_security_headers(app: Flask) -> None:
+    @app.after_request
+    def set_security_headers(response: Response) -> Response:
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+        response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        if app.config["SESSION_COOKIE_SECURE"]:
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        return response
+
+
+def register_tasks(app: Flask) -> None:
+    from hirewise.tasks import celery_init_app
+
+    celery_init_app(app)
+
+
+def register_commands(app: Flask) -> None:
+    from hirewise.cli import register_cli
+
+    register_cli(app)

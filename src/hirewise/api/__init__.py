@@ -1,0 +1,96 @@
+"""The ``/api/v1`` REST API: token authentication, scopes, pagination and the OpenAPI spec.
+
+Every resource lives in its feature package (``<feature>/api.py``) as a flask-smorest blueprint
+made by :func:`api_blueprint`, and calls the same service functions as the HTML views.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Flask, abort, g, render_template, request
+from flask_smorest import Blueprint as ApiBlueprint
+from marshmallow import Schema, fields, validate
+from sqlalchemy import Select, func, select
+
+from hirewise.auth.models import User
+from hirewise.extensions import api, csrf, db
+
+API_PREFIX = "/api/v1"
+READ_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+def authenticate_token() -> None:
+    """Token-only authentication: a browser session never authenticates an API call (no CSRF there)."""
+    from hirewise.auth.services import user_for_api_token
+
+    header = request.headers.get("Authorization", "")
+    scheme, _, raw = header.partition(" ")
+    if scheme.lower() != "bearer" or not raw.strip():
+        abort(401, description="Send a personal API token: 'Authorization: Bearer <token>'.")
+    found = user_for_api_token(raw.strip())
+    if found is None:
+        abort(401, description="The API token is invalid or revoked.")
+    user, token = found
+    needed = "read" if request.method in READ_METHODS else "write"
+    if needed not in token.scope_set:
+        abort(403, description=f"This token lacks the '{needed}' scope.")
+    g._login_user = user  # Flask-Login's cache: current_user is the token's owner for this request
+    g.api_token = token
+
+
+def api_blueprint(name: str, url_path: str, description: str) -> ApiBlueprint:
+    blp = ApiBlueprint(f"api_{name}", name, url_prefix=f"{API_PREFIX}/{url_path}", description=description)
+    blp.before_request(authenticate_token)
+    return blp
+
+
+def current_api_user() -> User:
+    user: User = g._login_user
+    return user
+
+
+class PageArgs(Schema):
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    per_page = fields.Integer(load_default=25, validate=validate.Range(min=1, max=100))
+
+
+class PageMeta(Schema):
+    page = fields.Integer()
+    per_page = fields.Integer()
+    total = fields.Integer()
+    pages = fields.Integer()
+
+
+def page_schema(item_schema: type[Schema], name: str) -> type[Schema]:
+    """An envelope ``{"items": [...], "meta": {...}}`` for ``item_schema``, named for the spec."""
+    return Schema.from_dict(
+        {"items": fields.List(fields.Nested(item_schema)), "meta": fields.Nested(PageMeta)}, name=name
+    )
+
+
+def paginate(stmt: Select[Any], page: int, per_page: int) -> dict[str, Any]:
+    total = db.session.execute(select(func.count()).select_from(stmt.order_by(None).subquery())).scalar_one()
+    items = list(db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page)).scalars().unique())
+    pages = max(1, -(-total // per_page))
+    return {"items": items, "meta": {"page": page, "per_page": per_page, "total": total, "pages": pages}}
+
+
+docs = Blueprint("api_docs", __name__)
+
+
+@docs.get(f"{API_PREFIX}/docs")
+def docs_page() -> str:
+    return render_template("api/docs.html")
+
+
+def register_api(app: Flask) -> None:
+    from hirewise.candidates.api import applications_blp, candidates_blp
+    from hirewise.kits.api import blp as kits_blp
+    from hirewise.openings.api import blp as openings_blp
+
+    api.init_app(app)
+    for blp in (kits_blp, openings_blp, candidates_blp, applications_blp):
+        api.register_blueprint(blp)
+        csrf.exempt(blp)
+    app.register_blueprint(docs)

@@ -1,0 +1,123 @@
+"""Settings, read only from the environment.
+
+The defaults describe *embedded mode*: a SQLite file under ``instance/`` and an in-process task
+runner, so a developer needs no server. Production sets ``DATABASE_URL`` (PostgreSQL) and
+``REDIS_URL`` (Celery broker, rate-limit storage) and must set ``SECRET_KEY``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+MAX_RESUME_BYTES = 5 * 1024 * 1024
+
+
+class ConfigurationError(RuntimeError):
+    """The environment does not describe a runnable configuration."""
+
+
+def _bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def normalize_database_url(url: str) -> str:
+    """Accept the ``postgres://`` and ``postgresql://`` spellings and use the psycopg 3 driver."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://") :]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    return url
+
+
+def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Build the Flask config mapping from the environment, then apply ``overrides`` (tests)."""
+    overrides = dict(overrides or {})
+    env = overrides.pop("ENV", None) or os.environ.get("HIREWISE_ENV", "development")
+    testing = env == "testing" or bool(overrides.get("TESTING"))
+    production = env == "production"
+
+    secret_key = overrides.get("SECRET_KEY") or os.environ.get("SECRET_KEY")
+    if not secret_key:
+        if production:
+            raise ConfigurationError("SECRET_KEY must be set when HIREWISE_ENV=production.")
+        secret_key = "dev-only-insecure-key"  # noqa: S105 - development/testing only, refused in production
+
+    default_db = "sqlite:///" + str(Path(instance_path) / "hirewise.db")
+    database_url = normalize_database_url(os.environ.get("DATABASE_URL", default_db))
+    redis_url = os.environ.get("REDIS_URL", "")
+    broker_url = os.environ.get("CELERY_BROKER_URL", redis_url)
+    task_mode = os.environ.get("HIREWISE_TASKS", "celery" if broker_url else "inline")
+
+    config: dict[str, Any] = {
+        "ENV_NAME": env,
+        "TESTING": testing,
+        "SECRET_KEY": secret_key,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SQLALCHEMY_RECORD_QUERIES": _bool("SQLALCHEMY_RECORD_QUERIES", False),
+        "MAX_CONTENT_LENGTH": MAX_RESUME_BYTES + 512 * 1024,
+        "MAX_RESUME_BYTES": MAX_RESUME_BYTES,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", production),
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", production),
+        "PREFERRED_URL_SCHEME": "https" if production else "http",
+        "WTF_CSRF_ENABLED": True,
+        "WTF_CSRF_TIME_LIMIT": None,
+        # Tasks: "inline" runs them in-process right after the request's commit (embedded mode);
+        # "celery" sends them to the broker for a worker.
+        "TASK_MODE": task_mode,
+        "CELERY": {
+            "broker_url": broker_url or "memory://",
+            "result_backend": None,
+            "task_ignore_result": True,
+            "task_always_eager": task_mode != "celery",
+            "task_eager_propagates": testing,
+            "task_acks_late": True,
+            "worker_prefetch_multiplier": 1,
+            "broker_connection_retry_on_startup": True,
+        },
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", redis_url or "memory://"),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute"),
+        "APPLY_RATE_LIMIT": os.environ.get("APPLY_RATE_LIMIT", "20 per hour"),
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER", ""),
+        "MAIL_PORT": int(os.environ.get("MAIL_PORT", "587")),
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME", ""),
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD", ""),
+        "MAIL_USE_TLS": _bool("MAIL_USE_TLS", True),
+        "MAIL_FROM": os.environ.get("MAIL_FROM", "Hirewise <no-reply@hirewise.local>"),
+        "COMPANY_NAME": os.environ.get("HIREWISE_COMPANY_NAME", "Hirewise Demo Co."),
+        "BASE_URL": os.environ.get("HIREWISE_BASE_URL", "http://127.0.0.1:5000"),
+        "DATA_RETENTION_DAYS": int(os.environ.get("DATA_RETENTION_DAYS", "365")),
+        "INVITATION_TTL_HOURS": int(os.environ.get("INVITATION_TTL_HOURS", "72")),
+        "API_TITLE": "Hirewise API",
+        "API_VERSION": "v1",
+        "OPENAPI_VERSION": "3.0.3",
+        "OPENAPI_URL_PREFIX": "/api/v1",
+        "OPENAPI_JSON_PATH": "openapi.json",
+        "API_SPEC_OPTIONS": {
+            "components": {
+                "securitySchemes": {
+                    "bearerAuth": {"type": "http", "scheme": "bearer", "description": "Personal API token"}
+                }
+            },
+            "security": [{"bearerAuth": []}],
+        },
+    }
+    if testing:
+        config.update(
+            {
+                "LOGIN_RATE_LIMIT": "1000 per minute",
+                "APPLY_RATE_LIMIT": "1000 per minute",
+                "RATELIMIT_STORAGE_URI": "memory://",
+            }
+        )
+    config.update(overrides)
+    return config

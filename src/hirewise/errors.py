@@ -1,0 +1,101 @@
+"""Domain exceptions and the one place that turns any error into a response.
+
+The UI gets an HTML page, ``/api/`` gets the JSON envelope
+``{"error": {"status", "code", "message", "details"}}``. Services raise these exceptions; views
+never build error responses themselves.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, Response, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger(__name__)
+
+
+class DomainError(Exception):
+    status = 400
+    code = "bad_request"
+
+    def __init__(self, message: str, details: dict[str, Any] | list[Any] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details
+
+
+class ValidationFailed(DomainError):
+    status = 422
+    code = "validation_error"
+
+
+class NotFound(DomainError):
+    status = 404
+    code = "not_found"
+
+
+class PermissionDenied(DomainError):
+    status = 403
+    code = "forbidden"
+
+
+class Conflict(DomainError):
+    status = 409
+    code = "conflict"
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def error_response(status: int, code: str, message: str, details: Any = None) -> tuple[Response | str, int]:
+    if wants_json():
+        body: dict[str, Any] = {"status": status, "code": code, "message": message}
+        if details:
+            body["details"] = details
+        return jsonify(error=body), status
+    return render_template("errors/error.html", status=status, message=message, details=details), status
+
+
+def _http_error_code(exc: HTTPException) -> str:
+    return (exc.name or "error").lower().replace(" ", "_")
+
+
+def handle_domain_error(exc: DomainError) -> tuple[Response | str, int]:
+    return error_response(exc.status, exc.code, exc.message, exc.details)
+
+
+def handle_http_exception(exc: HTTPException) -> Any:
+    if exc.code is None or exc.code < 400:
+        return exc.get_response()
+    details = None
+    data = getattr(exc, "data", None)
+    if isinstance(data, dict):
+        # webargs/flask-smorest put schema errors under "messages".
+        details = data.get("messages") or data.get("errors")
+    message = exc.description or exc.name
+    if isinstance(data, dict) and data.get("message"):
+        message = data["message"]
+    return error_response(exc.code, _http_error_code(exc), str(message), details)
+
+
+def handle_csrf_error(exc: CSRFError) -> tuple[Response | str, int]:
+    return error_response(
+        400, "csrf_failed", "The form expired or was not sent from this site. Reload and try again."
+    )
+
+
+def handle_unexpected(exc: Exception) -> tuple[Response | str, int]:
+    log.exception("unhandled error on %s %s", request.method, request.path)
+    return error_response(500, "internal_error", "Something went wrong on our side. It has been logged.")
+
+
+def register_error_handlers(app: Flask) -> None:
+    app.register_error_handler(DomainError, handle_domain_error)
+    app.register_error_handler(CSRFError, handle_csrf_error)
+    app.register_error_handler(HTTPException, handle_http_exception)
+    if not app.testing:
+        app.register_error_handler(Exception, handle_unexpected)

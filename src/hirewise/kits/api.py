@@ -1,0 +1,3 @@
+from hirewise.api import api_blueprint
+
+blp = api_blueprint("kits", "kits", "Hiring kits")

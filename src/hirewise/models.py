@@ -1,0 +1,29 @@
+"""Imports every feature's models so the metadata is complete for Alembic and relationships."""
+
+from hirewise.audit.models import AuditEvent
+from hirewise.auth.models import ApiToken, Invitation, User
+from hirewise.candidates.models import Application, Candidate, Document, Note, StageMove
+from hirewise.kits.models import Kit, KitQuestion, KitSkill
+from hirewise.mail.models import EmailTemplate, OutboxMessage
+from hirewise.openings.models import Opening, OpeningQuestion, OpeningSkill, Stage
+
+__all__ = [
+    "ApiToken",
+    "Application",
+    "AuditEvent",
+    "Candidate",
+    "Document",
+    "EmailTemplate",
+    "Invitation",
+    "Kit",
+    "KitQuestion",
+    "KitSkill",
+    "Note",
+    "Opening",
+    "OpeningQuestion",
+    "OpeningSkill",
+    "OutboxMessage",
+    "Stage",
+    "StageMove",
+    "User",
+]

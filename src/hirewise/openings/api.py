@@ -1,0 +1,3 @@
+from hirewise.api import api_blueprint
+
+blp = api_blueprint("openings", "openings", "Openings")

@@ -1,0 +1,160 @@
+"""Who may see or change which object. Every view, API route and template asks here.
+
+Each rule exists twice in one place: a predicate on one loaded object (``can_*``) and, for lists,
+a SQL filter (``*_visible_to``) that expresses the same rule in the query, so a list never shows
+what the detail page would refuse.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from flask import abort
+from sqlalchemy import ColumnElement, exists, false, select, true
+
+from hirewise.auth.models import Role, User
+from hirewise.openings.models import Opening, opening_members
+
+if TYPE_CHECKING:
+    from hirewise.candidates.models import Application, Candidate
+
+STAFF = (Role.ADMIN, Role.RECRUITER)
+
+
+def _is(user: Any, *roles: Role) -> bool:
+    return bool(user is not None and getattr(user, "is_authenticated", False) and user.has_role(*roles))
+
+
+# --- users, kits, settings ----------------------------------------------------------------------
+
+
+def can_manage_users(user: User) -> bool:
+    return _is(user, Role.ADMIN)
+
+
+def can_edit_email_templates(user: User) -> bool:
+    return _is(user, Role.ADMIN)
+
+
+def can_view_outbox(user: User) -> bool:
+    return _is(user, *STAFF)
+
+
+def can_view_kits(user: User) -> bool:
+    return _is(user, Role.ADMIN, Role.RECRUITER, Role.HIRING_MANAGER)
+
+
+def can_manage_kits(user: User) -> bool:
+    return _is(user, *STAFF)
+
+
+def can_view_audit_log(user: User) -> bool:
+    return _is(user, Role.ADMIN)
+
+
+# --- openings -----------------------------------------------------------------------------------
+
+
+def is_on_hiring_team(user: User, opening: Opening) -> bool:
+    return any(member.id == user.id for member in opening.team)
+
+
+def can_create_opening(user: User) -> bool:
+    return _is(user, *STAFF)
+
+
+def can_view_opening(user: User, opening: Opening) -> bool:
+    if _is(user, *STAFF):
+        return True
+    return _is(user, Role.HIRING_MANAGER) and is_on_hiring_team(user, opening)
+
+
+def can_edit_opening(user: User, opening: Opening) -> bool:
+    return can_view_opening(user, opening) and not _is(user, Role.INTERVIEWER)
+
+
+def openings_visible_to(user: User) -> ColumnElement[bool]:
+    if _is(user, *STAFF):
+        return true()
+    if _is(user, Role.HIRING_MANAGER):
+        return exists(
+            select(opening_members.c.opening_id).where(
+                opening_members.c.opening_id == Opening.id, opening_members.c.user_id == user.id
+            )
+        )
+    return false()
+
+
+# --- candidates and applications ---------------------------------------------------------------
+
+
+def _assigned_application_ids(user: User) -> set[int]:
+    # Interviewers are assigned to applications by scheduled interviews (interviews feature).
+    # Until that feature exists there are no assignments, so an interviewer sees none.
+    return set()
+
+
+def can_view_application(user: User, application: Application) -> bool:
+    if can_view_opening(user, application.opening):
+        return True
+    return _is(user, Role.INTERVIEWER) and application.id in _assigned_application_ids(user)
+
+
+def can_change_application(user: User, application: Application) -> bool:
+    """Move between stages, reject, add notes, email the candidate."""
+    return can_edit_opening(user, application.opening)
+
+
+def applications_visible_to(user: User) -> ColumnElement[bool]:
+    from hirewise.candidates.models import Application
+
+    if _is(user, *STAFF):
+        return true()
+    if _is(user, Role.HIRING_MANAGER):
+        return exists(
+            select(opening_members.c.opening_id).where(
+                opening_members.c.opening_id == Application.opening_id, opening_members.c.user_id == user.id
+            )
+        )
+    return false()
+
+
+def can_view_candidate(user: User, candidate: Candidate) -> bool:
+    if _is(user, *STAFF):
+        return True
+    return any(can_view_application(user, app) for app in candidate.applications)
+
+
+def can_create_candidate(user: User) -> bool:
+    return _is(user, *STAFF)
+
+
+def can_edit_candidate(user: User, candidate: Candidate) -> bool:
+    if _is(user, *STAFF):
+        return True
+    return any(can_change_application(user, app) for app in candidate.applications)
+
+
+def candidates_visible_to(user: User) -> ColumnElement[bool]:
+    from hirewise.candidates.models import Application, Candidate
+
+    if _is(user, *STAFF):
+        return true()
+    return exists(
+        select(Application.id).where(Application.candidate_id == Candidate.id, applications_visible_to(user))
+    )
+
+
+# --- helpers for views --------------------------------------------------------------------------
+
+
+def require(allowed: bool) -> None:
+    """Abort with 403 unless ``allowed``; views call it with one of the predicates above."""
+    if not allowed:
+        abort(403)
+
+
+def template_helpers() -> dict[str, Any]:
+    """Expose the predicates to Jinja so templates hide what the user could not use anyway."""
+    names = [name for name in globals() if name.startswith("can_") or name == "is_on_hiring_team"]
+    return {name: globals()[name] for name in names}

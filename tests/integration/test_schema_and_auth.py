@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+from hirewise.auth.models import Role
+from hirewise.extensions import db
+from tests.factories import PASSWORD, UserFactory
+
+
+def test_migrations_match_models(app):
+    """The migrated schema equals the models: no model change lacks a migration."""
+    with db.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        diff = compare_metadata(context, db.metadata)
+    assert diff == []
+
+
+def test_login_and_logout(client):
+    user = UserFactory(role=Role.RECRUITER)
+    response = client.post("/login", data={"email": user.email, "password": PASSWORD})
+    assert response.status_code == 302
+    response = client.post("/logout")
+    assert response.status_code == 302
+
+
+def test_wrong_password_is_refused(client):
+    user = UserFactory()
+    response = client.post("/login", data={"email": user.email, "password": "wrong password!"})
+    assert response.status_code == 200
+    assert b"Wrong email or password" in response.data
