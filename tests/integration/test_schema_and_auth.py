@@ -29,3 +29,12 @@ def test_wrong_password_is_refused(client):
     response = client.post("/login", data={"email": user.email, "password": "wrong password!"})
     assert response.status_code == 200
     assert b"Wrong email or password" in response.data
+
+
+def test_factories_build_a_pipeline():
+    from tests.factories import ApplicationFactory
+
+    application = ApplicationFactory()
+    assert application.stage.name == "Applied"
+    assert [s.name for s in application.opening.stages][-1] == "Rejected"
+    assert {s.name for s in application.opening.skills} == {"Flask core", "Docker"}
