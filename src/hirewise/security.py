@@ -63,6 +63,11 @@ def can_create_opening(user: User) -> bool:
     return _is(user, *STAFF)
 
 
+def can_list_openings(user: User) -> bool:
+    """The openings list exists for staff and hiring managers; interviewers work from assignments."""
+    return _is(user, *STAFF, Role.HIRING_MANAGER)
+
+
 def can_view_opening(user: User, opening: Opening) -> bool:
     if _is(user, *STAFF):
         return True

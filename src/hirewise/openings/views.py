@@ -1,13 +1,275 @@
-from flask import Blueprint
+"""Openings in the browser: the signed-in dashboard, the list, creation, details and the scorecard."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response
+
+from hirewise.api import paginate
+from hirewise.audit.services import timeline
+from hirewise.auth.models import Role
+from hirewise.errors import DomainError
+from hirewise.openings import services
+from hirewise.openings.forms import (
+    NO_KIT,
+    STATUS_OPTIONS,
+    OpeningCreateForm,
+    OpeningDetailsForm,
+    SkillForm,
+    StatusForm,
+    TeamForm,
+    team_options,
+)
+from hirewise.openings.models import Opening, OpeningSkill
+from hirewise.security import (
+    can_create_opening,
+    can_edit_opening,
+    can_list_openings,
+    can_view_opening,
+    require,
+)
 
 bp = Blueprint("openings", __name__, template_folder="templates")
+PER_PAGE = 25
+MAX_PAGE = 10_000  # far beyond any real list; keeps the OFFSET within what databases accept
+NEW_SKILL_PREFIX = "new_skill"
+
+
+def _show_errors(form: FlaskForm, exc: DomainError) -> None:
+    """Put a service's field errors next to the matching inputs; anything else becomes a flash."""
+    placed = False
+    if isinstance(exc.details, dict):
+        for name, messages in exc.details.items():
+            if name in form:
+                form[name].errors = list(messages) if isinstance(messages, list) else [str(messages)]
+                placed = True
+    if not placed:
+        flash(exc.message, "error")
+
+
+def _is_htmx() -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _opening_for_edit(opening_id: int) -> Opening:
+    opening = services.get_opening(opening_id)
+    require(can_edit_opening(current_user, opening))
+    return opening
+
+
+def _skill_form(skill: OpeningSkill, formdata: Any = None) -> SkillForm:
+    form = SkillForm(formdata=formdata, obj=skill, prefix=f"skill{skill.id}")
+    if formdata is None:
+        form.keywords.data = ", ".join(skill.keywords or [])
+    return form
+
+
+def _skill_values(form: SkillForm) -> dict[str, Any]:
+    return {
+        "name": form.name.data or "",
+        "kind": form.kind.data,
+        "weight": form.weight.data,
+        "pass_bar": float(form.pass_bar.data) if form.pass_bar.data is not None else None,
+        "keywords": form.keywords.data or "",
+        "description": form.description.data or "",
+    }
 
 
 @bp.get("/")
+@login_required
 def dashboard() -> str:
-    return "dashboard"
+    if current_user.has_role(Role.INTERVIEWER):
+        return render_template("openings/dashboard.html", rows=[], interviewer=True)
+    return render_template(
+        "openings/dashboard.html", rows=services.dashboard(current_user), interviewer=False
+    )
 
 
 @bp.get("/openings")
+@login_required
 def index() -> str:
-    return "openings"
+    require(can_list_openings(current_user))
+    status = request.args.get("status", "")
+    q = request.args.get("q", "")
+    page = min(max(1, request.args.get("page", 1, type=int) or 1), MAX_PAGE)
+    result = paginate(services.openings_query(current_user, status=status, q=q), page, PER_PAGE)
+    return render_template(
+        "openings/index.html", result=result, status=status, q=q, status_choices=STATUS_OPTIONS
+    )
+
+
+@bp.route("/openings/new", methods=["GET", "POST"])
+@login_required
+def new() -> Response | Any:
+    require(can_create_opening(current_user))
+    form = OpeningCreateForm()
+    kits = services.available_kits()
+    form.set_choices(kits, services.team_choices())
+    if request.method == "GET":
+        form.kit_id.data = services.default_kit_id(kits) or NO_KIT
+    if form.validate_on_submit():
+        try:
+            opening = services.create_opening(
+                current_user,
+                title=form.title.data or "",
+                kit_id=form.kit_id.data or None,
+                location=form.location.data or "",
+                employment_type=form.employment_type.data,
+                description=form.description.data or "",
+                status=form.status.data,
+                team_ids=form.team_ids.data or [],
+            )
+        except DomainError as exc:
+            _show_errors(form, exc)
+        else:
+            flash(f"Opening “{opening.title}” created.", "success")
+            return redirect(url_for("openings.detail", opening_id=opening.id))
+    return render_template("openings/new.html", form=form), 422 if form.errors else 200
+
+
+def _render_detail(opening: Opening, skill_form: SkillForm | None = None, status: int = 200) -> Any:
+    team_form = TeamForm(prefix="team", formdata=None)
+    team_form.team_ids.choices = team_options(services.team_choices())
+    team_form.team_ids.data = [member.id for member in opening.team]
+    return render_template(
+        "openings/detail.html",
+        opening=opening,
+        skill_form=skill_form or SkillForm(prefix=NEW_SKILL_PREFIX, formdata=None),
+        team_form=team_form,
+        status_form=StatusForm(prefix="status", formdata=None, status=opening.status),
+        counts=services.stage_counts([opening.id])[opening.id],
+        events=timeline(opening_id=opening.id),
+    ), status
+
+
+@bp.get("/openings/<int:opening_id>")
+@login_required
+def detail(opening_id: int) -> Any:
+    opening = services.get_opening(opening_id)
+    require(can_view_opening(current_user, opening))
+    return _render_detail(opening)
+
+
+@bp.route("/openings/<int:opening_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(opening_id: int) -> Response | Any:
+    opening = _opening_for_edit(opening_id)
+    form = OpeningDetailsForm(obj=opening)
+    if form.validate_on_submit():
+        try:
+            services.update_opening(
+                current_user,
+                opening,
+                title=form.title.data or "",
+                location=form.location.data or "",
+                employment_type=form.employment_type.data,
+                description=form.description.data or "",
+                status=form.status.data,
+            )
+        except DomainError as exc:
+            _show_errors(form, exc)
+        else:
+            flash("Opening saved.", "success")
+            return redirect(url_for("openings.detail", opening_id=opening.id))
+    return render_template("openings/edit.html", form=form, opening=opening), 422 if form.errors else 200
+
+
+@bp.post("/openings/<int:opening_id>/team")
+@login_required
+def team(opening_id: int) -> Response:
+    opening = _opening_for_edit(opening_id)
+    form = TeamForm(prefix="team")
+    form.team_ids.choices = team_options(services.team_choices())
+    if not form.validate_on_submit():
+        flash("Choose hiring team members from the list.", "error")
+    else:
+        try:
+            services.set_team(current_user, opening, form.team_ids.data or [])
+            flash("Hiring team saved.", "success")
+        except DomainError as exc:
+            flash(exc.message, "error")
+    return redirect(url_for("openings.detail", opening_id=opening.id, _anchor="team"))
+
+
+@bp.post("/openings/<int:opening_id>/status")
+@login_required
+def status(opening_id: int) -> Response:
+    opening = _opening_for_edit(opening_id)
+    form = StatusForm(prefix="status")
+    if not form.validate_on_submit():
+        flash("Choose draft, open or closed.", "error")
+    else:
+        services.set_status(current_user, opening, form.status.data)
+        flash(f"The opening is now {opening.status}.", "success")
+    return redirect(url_for("openings.detail", opening_id=opening.id))
+
+
+@bp.post("/openings/<int:opening_id>/skills")
+@login_required
+def add_skill(opening_id: int) -> Any:
+    opening = _opening_for_edit(opening_id)
+    form = SkillForm(prefix=NEW_SKILL_PREFIX)
+    if form.validate_on_submit():
+        try:
+            skill = services.add_skill(current_user, opening, **_skill_values(form))
+        except DomainError as exc:
+            _show_errors(form, exc)
+        else:
+            flash(f"Skill “{skill.name}” added.", "success")
+            return redirect(url_for("openings.detail", opening_id=opening.id, _anchor="scorecard"))
+    return _render_detail(opening, skill_form=form, status=422)
+
+
+@bp.get("/openings/<int:opening_id>/skills/<int:skill_id>/edit")
+@login_required
+def edit_skill(opening_id: int, skill_id: int) -> str:
+    opening = _opening_for_edit(opening_id)
+    skill = services.get_skill(opening, skill_id)
+    template = "openings/_skill_edit_row.html" if _is_htmx() else "openings/skill_edit.html"
+    return render_template(template, opening=opening, skill=skill, form=_skill_form(skill))
+
+
+@bp.get("/openings/<int:opening_id>/skills/<int:skill_id>/row")
+@login_required
+def skill_row(opening_id: int, skill_id: int) -> str:
+    opening = services.get_opening(opening_id)
+    require(can_view_opening(current_user, opening))
+    skill = services.get_skill(opening, skill_id)
+    return render_template("openings/_skill_row.html", opening=opening, skill=skill)
+
+
+@bp.post("/openings/<int:opening_id>/skills/<int:skill_id>")
+@login_required
+def update_skill(opening_id: int, skill_id: int) -> Any:
+    opening = _opening_for_edit(opening_id)
+    skill = services.get_skill(opening, skill_id)
+    form = _skill_form(skill, formdata=request.form)
+    if form.validate_on_submit():
+        try:
+            services.update_skill(current_user, skill, **_skill_values(form))
+        except DomainError as exc:
+            _show_errors(form, exc)
+        else:
+            if _is_htmx():
+                return render_template("openings/_skill_row.html", opening=opening, skill=skill)
+            flash(f"Skill “{skill.name}” saved.", "success")
+            return redirect(url_for("openings.detail", opening_id=opening.id, _anchor=f"skill-{skill.id}"))
+    if _is_htmx():
+        # htmx swaps only 2xx responses: the row comes back as a form showing its errors.
+        return render_template("openings/_skill_edit_row.html", opening=opening, skill=skill, form=form)
+    return render_template("openings/skill_edit.html", opening=opening, skill=skill, form=form), 422
+
+
+@bp.post("/openings/<int:opening_id>/skills/<int:skill_id>/delete")
+@login_required
+def remove_skill(opening_id: int, skill_id: int) -> Response:
+    opening = _opening_for_edit(opening_id)
+    skill = services.get_skill(opening, skill_id)
+    name = skill.name
+    services.remove_skill(current_user, skill)
+    flash(f"Skill “{name}” removed. Its questions stay on the opening.", "success")
+    return redirect(url_for("openings.detail", opening_id=opening.id, _anchor="scorecard"))
