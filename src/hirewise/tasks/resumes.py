@@ -1,0 +1,54 @@
+"""Résumé text extraction and skill detection, in the background after an application arrives."""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+
+from hirewise.candidates.models import Application, ResumeStatus
+from hirewise.candidates.resumes import ResumeUnreadable, detect_skills, extract_text
+from hirewise.extensions import db
+
+log = logging.getLogger(__name__)
+UNEXPECTED_FAILURE = "Could not read this file: something unexpected went wrong while reading it."
+
+
+@shared_task(name="hirewise.tasks.resumes.extract_resume")
+def extract_resume(application_id: int) -> str:
+    """Fill ``resume_text`` and ``detected_skills``, or mark the résumé FAILED with a reason.
+
+    Idempotent: only a PENDING résumé is read, so a retry or a duplicate delivery is a no-op.
+    A bad file never raises: the application stays, with the reason on it.
+    """
+    application = db.session.get(Application, application_id)
+    if application is None or application.resume_status != ResumeStatus.PENDING:
+        return "skipped"
+    document = application.resume
+    if document is None:
+        application.resume_status = ResumeStatus.NONE
+        db.session.commit()
+        return "no résumé"
+    try:
+        text = extract_text(document.data, document.content_type)
+    except ResumeUnreadable as exc:
+        _fail(application, exc.message)
+        return "failed"
+    except Exception:  # a library bug on one odd file must not lose the application
+        log.exception("résumé extraction crashed for application %s", application_id)
+        _fail(application, UNEXPECTED_FAILURE)
+        return "failed"
+    application.resume_text = text
+    application.detected_skills = detect_skills(text, application.opening.skills)
+    application.resume_status = ResumeStatus.EXTRACTED
+    application.resume_error = ""
+    db.session.commit()
+    return "extracted"
+
+
+def _fail(application: Application, message: str) -> None:
+    application.resume_status = ResumeStatus.FAILED
+    application.resume_error = message[:500]
+    application.resume_text = ""
+    application.detected_skills = []
+    db.session.commit()

@@ -1,0 +1,159 @@
+"""An opening's pipeline pages: the board, the list with bulk actions, CSV export and import.
+
+Registered on the ``candidates`` blueprint by :func:`register` (called from ``views.py``), so the
+endpoint names stay ``candidates.board``, ``candidates.applications`` and so on.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+from hirewise.candidates import queries, services, transfer
+from hirewise.candidates.forms import BulkForm, compose_reason, reason_choices, stage_choices
+from hirewise.candidates.models import ApplicationSource
+from hirewise.candidates.queries import SORTS
+from hirewise.candidates.web import page_arg, safe_next
+from hirewise.errors import DomainError, ValidationFailed
+from hirewise.openings.models import Opening
+from hirewise.openings.services import get_opening
+from hirewise.security import can_create_candidate, can_edit_opening, can_view_opening, require
+
+PER_PAGE = 25
+SORT_LABELS = {
+    "-applied_at": "Newest first",
+    "applied_at": "Oldest first",
+    "name": "Name A to Z",
+    "-name": "Name Z to A",
+    "stage": "Stage (pipeline order)",
+    "-stage": "Stage (reverse)",
+}
+
+
+@login_required
+def board(opening_id: int) -> str:
+    opening = get_opening(opening_id)
+    require(can_view_opening(current_user, opening))
+    return render_template(
+        "candidates/board.html",
+        opening=opening,
+        columns=queries.board_columns(opening),
+        reasons=reason_choices(),
+        can_change=can_edit_opening(current_user, opening),
+    )
+
+
+def _list_filters() -> dict[str, Any]:
+    sort = request.args.get("sort", queries.DEFAULT_SORT)
+    return {
+        "q": request.args.get("q", "").strip()[:200] or None,
+        "stage_id": request.args.get("stage_id", type=int),
+        "source": request.args.get("source") or None,
+        "skill": request.args.get("skill", type=int),
+        "sort": sort if sort in SORTS else queries.DEFAULT_SORT,
+    }
+
+
+def _render_list(opening: Opening, *, import_errors: ValidationFailed | None = None) -> tuple[str, int]:
+    filters = _list_filters()
+    page = page_arg()
+    items, total = queries.search_applications(
+        current_user, opening_id=opening.id, page=page, per_page=PER_PAGE, **filters
+    )
+    bulk_form = BulkForm()
+    bulk_form.stage_id.choices = stage_choices(opening.stages)
+    html = render_template(
+        "candidates/applications.html",
+        opening=opening,
+        items=items,
+        total=total,
+        page=page,
+        pages=max(1, -(-total // PER_PAGE)),
+        filters=filters,
+        sources=list(ApplicationSource),
+        sort_labels=SORT_LABELS,
+        bulk_form=bulk_form,
+        import_errors=import_errors,
+        can_change=can_edit_opening(current_user, opening),
+        can_import=can_create_candidate(current_user) and can_edit_opening(current_user, opening),
+    )
+    return html, 422 if import_errors else 200
+
+
+@login_required
+def applications(opening_id: int) -> tuple[str, int]:
+    opening = get_opening(opening_id)
+    require(can_view_opening(current_user, opening))
+    return _render_list(opening)
+
+
+@login_required
+def bulk(opening_id: int) -> Response:
+    opening = get_opening(opening_id)
+    require(can_edit_opening(current_user, opening))
+    form = BulkForm()
+    ids = request.form.getlist("application_ids", type=int)
+    back = safe_next(url_for("candidates.applications", opening_id=opening_id))
+    try:
+        if form.action.data == "reject":
+            reason = compose_reason(form.reason_choice.data, form.reason.data)
+            done = services.bulk_reject(current_user, ids, reason, notify=bool(form.notify.data))
+            flash(f"{len(done)} application(s) rejected.", "success")
+        else:
+            stage_id = request.form.get("stage_id", type=int) or 0
+            done = services.bulk_move(current_user, ids, stage_id)
+            flash(f"{len(done)} application(s) moved.", "success")
+    except DomainError as exc:
+        flash(exc.message, "error")
+    return redirect(back)
+
+
+@login_required
+def export(opening_id: int) -> Response:
+    opening = get_opening(opening_id)
+    require(can_view_opening(current_user, opening))
+    body = transfer.export_applications_csv(current_user, opening.id)
+    return Response(
+        body,
+        mimetype="text/csv",
+        headers={
+            # Slugs hold only [a-z0-9-]: safe inside the header as they are.
+            "Content-Disposition": f'attachment; filename="{opening.slug}-applications.csv"',
+            "Cache-Control": "private, no-store",
+        },
+    )
+
+
+@login_required
+def import_csv(opening_id: int) -> Response | tuple[str, int]:
+    opening = get_opening(opening_id)
+    require(can_create_candidate(current_user) and can_edit_opening(current_user, opening))
+    storage = request.files.get("file")
+    if storage is None or not storage.filename:
+        flash("Choose a CSV file to import.", "error")
+        return redirect(url_for("candidates.applications", opening_id=opening_id))
+    try:
+        result = transfer.import_candidates_csv(
+            current_user, opening, storage.read(transfer.MAX_IMPORT_BYTES + 1)
+        )
+    except ValidationFailed as exc:
+        return _render_list(opening, import_errors=exc)
+    flash(
+        f"Imported {result.total} candidate(s): {result.created_candidates} new, "
+        f"{result.reused_candidates} already known.",
+        "success",
+    )
+    return redirect(url_for("candidates.applications", opening_id=opening_id))
+
+
+def register(bp: Blueprint) -> None:
+    bp.add_url_rule("/openings/<int:opening_id>/board", "board", board, methods=["GET"])
+    bp.add_url_rule("/openings/<int:opening_id>/applications", "applications", applications, methods=["GET"])
+    bp.add_url_rule("/openings/<int:opening_id>/applications/bulk", "bulk", bulk, methods=["POST"])
+    bp.add_url_rule("/openings/<int:opening_id>/applications.csv", "export", export, methods=["GET"])
+    bp.add_url_rule(
+        "/openings/<int:opening_id>/applications/import", "import_csv", import_csv, methods=["POST"]
+    )

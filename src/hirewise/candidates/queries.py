@@ -1,0 +1,315 @@
+"""Reading candidates and applications: search, the board, timelines. Never commits.
+
+Every list applies the same SQL visibility filter as ``security.py``, issues a fixed number of
+statements whatever the number of rows, and never loads résumé text or file contents.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, String, cast, func, or_, select
+from sqlalchemy.orm import contains_eager, defer, joinedload, selectinload
+
+from hirewise.audit.services import timeline
+from hirewise.auth.models import User
+from hirewise.candidates.models import Application, ApplicationSource, Candidate, Note, StageMove
+from hirewise.errors import NotFound
+from hirewise.extensions import db
+from hirewise.mail.models import OutboxMessage
+from hirewise.openings.models import Opening, Stage
+from hirewise.security import applications_visible_to, candidates_visible_to, openings_visible_to
+
+BOARD_CARDS_PER_STAGE = 50
+SORTS = {
+    "name": (func.lower(Candidate.full_name).asc(),),
+    "-name": (func.lower(Candidate.full_name).desc(),),
+    "applied_at": (Application.applied_at.asc(),),
+    "-applied_at": (Application.applied_at.desc(),),
+    "stage": (Stage.position.asc(), Application.stage_entered_at.asc()),
+    "-stage": (Stage.position.desc(), Application.stage_entered_at.asc()),
+}
+DEFAULT_SORT = "-applied_at"
+
+
+def like_pattern(text: str) -> str:
+    """A lower-cased ``%text%`` pattern in which the user's own % and _ match only themselves."""
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _load_application(application_id: int, *options: Any) -> Application:
+    stmt = (
+        select(Application)
+        .where(Application.id == application_id)
+        .options(
+            joinedload(Application.candidate),
+            joinedload(Application.stage),
+            joinedload(Application.opening).selectinload(Opening.stages),
+            joinedload(Application.opening).selectinload(Opening.team),
+            *options,
+        )
+    )
+    application = db.session.execute(stmt).unique().scalar_one_or_none()
+    if application is None:
+        raise NotFound(f"No application with id {application_id}.")
+    return application
+
+
+def get_application(application_id: int) -> Application:
+    return _load_application(application_id)
+
+
+def get_application_detail(application_id: int) -> Application:
+    """One application with everything its page shows: history, résumé metadata, skills."""
+    return _load_application(
+        application_id,
+        selectinload(Application.stage_moves).options(
+            joinedload(StageMove.from_stage), joinedload(StageMove.to_stage), joinedload(StageMove.moved_by)
+        ),
+        selectinload(Application.resume),
+        joinedload(Application.opening).selectinload(Opening.skills),
+    )
+
+
+def get_candidate(candidate_id: int) -> Candidate:
+    stmt = (
+        select(Candidate)
+        .where(Candidate.id == candidate_id)
+        .options(
+            selectinload(Candidate.applications).options(
+                joinedload(Application.stage),
+                joinedload(Application.opening).selectinload(Opening.team),
+            )
+        )
+    )
+    candidate = db.session.execute(stmt).scalar_one_or_none()
+    if candidate is None:
+        raise NotFound(f"No candidate with id {candidate_id}.")
+    return candidate
+
+
+def application_search_stmt(
+    user: User,
+    *,
+    opening_id: int | None = None,
+    q: str | None = None,
+    stage_id: int | None = None,
+    source: str | None = None,
+    skill: int | None = None,
+    sort: str = DEFAULT_SORT,
+) -> Select[Application]:
+    stmt = (
+        select(Application)
+        .join(Application.candidate)
+        .join(Application.stage)
+        .where(applications_visible_to(user))
+        .options(
+            contains_eager(Application.candidate),
+            contains_eager(Application.stage),
+            defer(Application.cover_letter),
+        )
+    )
+    if opening_id is not None:
+        stmt = stmt.where(Application.opening_id == opening_id)
+    if stage_id is not None:
+        stmt = stmt.where(Application.stage_id == stage_id)
+    if source:
+        valid = {member.value for member in ApplicationSource}
+        stmt = stmt.where(Application.source == (source if source in valid else None))
+    if skill is not None:
+        # detected_skills is JSON written by us with "skill_id" first; a text match on it is
+        # portable across SQLite and PostgreSQL without a JSON operator per dialect.
+        marker = like_pattern(f'"skill_id": {int(skill)},')
+        stmt = stmt.where(func.lower(cast(Application.detected_skills, String)).like(marker, escape="\\"))
+    if q and q.strip():
+        pattern = like_pattern(q.strip())
+        stmt = stmt.where(
+            or_(
+                func.lower(Candidate.full_name).like(pattern, escape="\\"),
+                func.lower(Candidate.email).like(pattern, escape="\\"),
+                func.lower(Application.resume_text).like(pattern, escape="\\"),
+            )
+        )
+    return stmt.order_by(*SORTS.get(sort, SORTS[DEFAULT_SORT]), Application.id.desc())
+
+
+def search_applications(
+    user: User,
+    *,
+    opening_id: int | None = None,
+    q: str | None = None,
+    stage_id: int | None = None,
+    source: str | None = None,
+    skill: int | None = None,
+    sort: str = DEFAULT_SORT,
+    page: int = 1,
+    per_page: int = 25,
+) -> tuple[list[Application], int]:
+    """One page of the applications ``user`` may see, and the total, in two statements."""
+    stmt = application_search_stmt(
+        user, opening_id=opening_id, q=q, stage_id=stage_id, source=source, skill=skill, sort=sort
+    )
+    counted = stmt.with_only_columns(Application.id).order_by(None).subquery()
+    total = db.session.execute(select(func.count()).select_from(counted)).scalar_one()
+    page = max(1, page)
+    items = list(db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page)).scalars())
+    return items, total
+
+
+def candidate_search_stmt(user: User, q: str | None = None) -> Select[Candidate]:
+    stmt = select(Candidate).where(candidates_visible_to(user))
+    if q and q.strip():
+        pattern = like_pattern(q.strip())
+        stmt = stmt.where(
+            or_(
+                func.lower(Candidate.full_name).like(pattern, escape="\\"),
+                func.lower(Candidate.email).like(pattern, escape="\\"),
+            )
+        )
+    return stmt.order_by(func.lower(Candidate.full_name), Candidate.id)
+
+
+def search_candidates(
+    user: User, q: str | None = None, page: int = 1, per_page: int = 25
+) -> tuple[list[Candidate], int]:
+    stmt = candidate_search_stmt(user, q)
+    total = db.session.execute(select(func.count()).select_from(stmt.order_by(None).subquery())).scalar_one()
+    items = list(db.session.execute(stmt.limit(per_page).offset((max(1, page) - 1) * per_page)).scalars())
+    return items, total
+
+
+def visible_applications_by_candidate(
+    user: User, candidate_ids: Sequence[int]
+) -> dict[int, list[Application]]:
+    """The applications ``user`` may see for each listed candidate, in one statement."""
+    grouped: dict[int, list[Application]] = {candidate_id: [] for candidate_id in candidate_ids}
+    if not candidate_ids:
+        return grouped
+    stmt = (
+        select(Application)
+        .where(Application.candidate_id.in_(candidate_ids), applications_visible_to(user))
+        .options(joinedload(Application.stage), joinedload(Application.opening))
+        .order_by(Application.applied_at.desc())
+    )
+    for application in db.session.execute(stmt).scalars():
+        grouped[application.candidate_id].append(application)
+    return grouped
+
+
+# --- the board ----------------------------------------------------------------------------------
+
+
+@dataclass
+class BoardColumn:
+    stage: Stage
+    count: int = 0
+    cards: list[Application] = field(default_factory=list)
+
+    @property
+    def hidden(self) -> int:
+        return self.count - len(self.cards)
+
+
+def board_columns(opening: Opening) -> list[BoardColumn]:
+    """One column per stage with its count and the newest cards, in two statements."""
+    columns = {stage.id: BoardColumn(stage) for stage in opening.stages}
+    counts = db.session.execute(
+        select(Application.stage_id, func.count())
+        .where(Application.opening_id == opening.id)
+        .group_by(Application.stage_id)
+    )
+    for stage_id, count in counts:
+        if stage_id in columns:
+            columns[stage_id].count = count
+    rank = (
+        func.row_number()
+        .over(
+            partition_by=Application.stage_id, order_by=(Application.applied_at.desc(), Application.id.desc())
+        )
+        .label("position_in_stage")
+    )
+    ranked = select(Application.id, rank).where(Application.opening_id == opening.id).subquery()
+    stmt = (
+        select(Application)
+        .join(ranked, ranked.c.id == Application.id)
+        .where(ranked.c.position_in_stage <= BOARD_CARDS_PER_STAGE)
+        .options(joinedload(Application.candidate), defer(Application.cover_letter))
+        .order_by(Application.applied_at.desc(), Application.id.desc())
+    )
+    for application in db.session.execute(stmt).scalars():
+        if application.stage_id in columns:
+            columns[application.stage_id].cards.append(application)
+    return list(columns.values())
+
+
+def openings_for_select(user: User) -> list[Opening]:
+    stmt = select(Opening).where(openings_visible_to(user)).order_by(Opening.title)
+    return list(db.session.execute(stmt).scalars())
+
+
+def notes_for(candidate: Candidate, application_id: int | None = None) -> list[Note]:
+    stmt = select(Note).where(Note.candidate_id == candidate.id).options(joinedload(Note.author))
+    if application_id is not None:
+        stmt = stmt.where(Note.application_id == application_id)
+    return list(db.session.execute(stmt.order_by(Note.created_at.desc(), Note.id.desc())).scalars())
+
+
+# --- timeline -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One line of a candidate's history; shaped like an audit event for the ``timeline`` macro."""
+
+    created_at: datetime
+    actor_label: str
+    summary: str
+    action: str
+    object_type: str
+    before: dict[str, Any] | None = None
+    after: dict[str, Any] | None = None
+
+
+def candidate_timeline(candidate: Candidate, limit: int = 200) -> list[TimelineEntry]:
+    """Audit events anchored on the candidate and the emails sent to them, newest first.
+
+    An email shows once, from the outbox (which knows whether it was delivered), not again as
+    the audit event that queued it.
+    """
+    emails = db.session.execute(
+        select(OutboxMessage, User.email)
+        .outerjoin(User, User.id == OutboxMessage.sent_by_id)
+        .where(OutboxMessage.candidate_id == candidate.id)
+        .order_by(OutboxMessage.created_at.desc())
+        .limit(limit)
+    ).all()
+    email_ids = {message.id for message, _ in emails}
+    entries = [
+        TimelineEntry(
+            message.created_at,
+            sender or "system",
+            f"Email “{message.subject}” to {message.to_email} ({message.status})",
+            "email",
+            "outbox_message",
+        )
+        for message, sender in emails
+    ]
+    entries.extend(
+        TimelineEntry(
+            event.created_at,
+            event.actor_label,
+            event.summary,
+            event.action,
+            event.object_type,
+            event.before,
+            event.after,
+        )
+        for event in timeline(candidate_id=candidate.id, limit=limit)
+        if not (event.object_type == "outbox_message" and event.object_id in email_ids)
+    )
+    entries.sort(key=lambda entry: entry.created_at, reverse=True)
+    return entries[:limit]

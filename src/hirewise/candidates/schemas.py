@@ -1,0 +1,179 @@
+"""API schemas of candidates and applications, per audience: the list never carries résumé text."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_smorest.fields import Upload
+from marshmallow import Schema, fields, validate
+
+from hirewise.api import PageArgs, page_schema
+from hirewise.candidates.fields import MAX_COVER_LETTER, MAX_LINKS, MAX_NOTE, MAX_REASON
+from hirewise.candidates.models import ApplicationSource
+from hirewise.candidates.queries import SORTS
+from hirewise.candidates.services import MAX_BULK
+
+SOURCES = [member.value for member in ApplicationSource]
+
+
+class CandidateSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    full_name = fields.String()
+    email = fields.String()
+    phone = fields.String()
+    links = fields.List(fields.String())
+    consent_at = fields.DateTime(allow_none=True)
+    created_at = fields.DateTime()
+    updated_at = fields.DateTime()
+
+
+CandidatePageSchema = page_schema(CandidateSchema, "CandidatePage")
+
+
+class CandidateListArgs(PageArgs):
+    q = fields.String(load_default=None, validate=validate.Length(max=200))
+
+
+class CandidateCreateSchema(Schema):
+    full_name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    email = fields.String(required=True, validate=validate.Length(min=3, max=320))
+    phone = fields.String(load_default="", validate=validate.Length(max=50))
+    links = fields.List(fields.String(validate=validate.Length(max=500)), load_default=list)
+    opening_id = fields.Integer(
+        load_default=None, metadata={"description": "Also add the candidate to this opening's pipeline."}
+    )
+    source = fields.String(load_default=ApplicationSource.SOURCED.value, validate=validate.OneOf(SOURCES))
+
+
+class CandidateUpdateSchema(Schema):
+    full_name = fields.String(validate=validate.Length(min=1, max=200))
+    email = fields.String(validate=validate.Length(min=3, max=320))
+    phone = fields.String(validate=validate.Length(max=50))
+    links = fields.List(
+        fields.String(validate=validate.Length(max=500)), validate=validate.Length(max=MAX_LINKS)
+    )
+
+
+class StageRefSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    kind = fields.String()
+
+
+class CandidateRefSchema(Schema):
+    id = fields.Integer()
+    full_name = fields.String()
+    email = fields.String()
+
+
+class ApplicationSchema(Schema):
+    id = fields.Integer()
+    candidate = fields.Nested(CandidateRefSchema)
+    opening_id = fields.Integer()
+    stage = fields.Nested(StageRefSchema)
+    source = fields.String()
+    applied_at = fields.DateTime()
+    stage_entered_at = fields.DateTime()
+    rejection_reason = fields.String()
+    resume_status = fields.String()
+    resume_error = fields.String()
+    detected_skills = fields.List(fields.Dict())
+
+
+ApplicationPageSchema = page_schema(ApplicationSchema, "ApplicationPage")
+
+
+class DocumentSchema(Schema):
+    filename = fields.String()
+    content_type = fields.String()
+    size = fields.Integer()
+    sha256 = fields.String()
+    created_at = fields.DateTime()
+
+
+class StageMoveSchema(Schema):
+    from_stage_id = fields.Integer(allow_none=True)
+    to_stage_id = fields.Integer()
+    moved_by_id = fields.Integer(allow_none=True)
+    moved_at = fields.DateTime()
+    reason = fields.String()
+
+
+class ApplicationDetailSchema(ApplicationSchema):
+    candidate = fields.Nested(CandidateSchema)
+    cover_letter = fields.String()
+    resume_text = fields.String()
+    resume = fields.Nested(DocumentSchema, allow_none=True)
+    stage_moves = fields.List(fields.Nested(StageMoveSchema))
+
+
+class ApplicationListArgs(PageArgs):
+    opening_id = fields.Integer(load_default=None)
+    stage_id = fields.Integer(load_default=None)
+    source = fields.String(load_default=None, validate=validate.OneOf(SOURCES))
+    skill = fields.Integer(
+        load_default=None, metadata={"description": "An opening skill id found in the résumé."}
+    )
+    q = fields.String(load_default=None, validate=validate.Length(max=200))
+    sort = fields.String(load_default="-applied_at", validate=validate.OneOf(list(SORTS)))
+
+
+class ApplicationCreateSchema(Schema):
+    opening_id = fields.Integer(required=True)
+    full_name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    email = fields.String(required=True, validate=validate.Length(min=3, max=320))
+    phone = fields.String(load_default="", validate=validate.Length(max=50))
+    links = fields.List(fields.String(validate=validate.Length(max=500)), load_default=list)
+    cover_letter = fields.String(load_default="", validate=validate.Length(max=MAX_COVER_LETTER))
+    source = fields.String(load_default=ApplicationSource.API.value, validate=validate.OneOf(SOURCES))
+    consent = fields.Boolean(load_default=False, metadata={"description": "Required when source is careers."})
+
+
+class ResumeUploadSchema(Schema):
+    file = Upload(required=True, metadata={"description": "A PDF or Word (.docx) file, up to 5 MB."})
+
+
+class MoveSchema(Schema):
+    stage_id = fields.Integer(required=True)
+    reason = fields.String(load_default="", validate=validate.Length(max=MAX_REASON))
+
+
+class RejectSchema(Schema):
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=MAX_REASON))
+    notify = fields.Boolean(load_default=False)
+
+
+class BulkMoveSchema(Schema):
+    application_ids = fields.List(
+        fields.Integer(), required=True, validate=validate.Length(min=1, max=MAX_BULK)
+    )
+    stage_id = fields.Integer(required=True)
+
+
+class BulkRejectSchema(Schema):
+    application_ids = fields.List(
+        fields.Integer(), required=True, validate=validate.Length(min=1, max=MAX_BULK)
+    )
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=MAX_REASON))
+    notify = fields.Boolean(load_default=False)
+
+
+class BulkResultSchema(Schema):
+    items = fields.List(fields.Nested(ApplicationSchema))
+    count = fields.Integer()
+
+
+class NoteSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    body = fields.String(required=True, validate=validate.Length(min=1, max=MAX_NOTE))
+    application_id = fields.Integer(dump_only=True, allow_none=True)
+    author_id = fields.Integer(dump_only=True, allow_none=True)
+    created_at = fields.DateTime(dump_only=True)
+
+
+class NoteListSchema(Schema):
+    items = fields.List(fields.Nested(NoteSchema))
+
+
+def bulk_result(applications: list[Any]) -> dict[str, Any]:
+    return {"items": applications, "count": len(applications)}
