@@ -1,0 +1,143 @@
+"""Delivering outbox messages.
+
+``send_message`` sends one message over SMTP when ``MAIL_SERVER`` is set, and otherwise marks it
+HELD: embedded mode keeps every email on the Outbox page instead of sending it. Sent and held
+messages are left alone, so a duplicate or retried task never sends twice; the row is locked
+(``SELECT ... FOR UPDATE`` on PostgreSQL) while it is being sent.
+
+``flush_outbox`` re-queues messages still QUEUED after a minute: their task was lost (broker
+down at commit time, worker killed). Run it periodically with Celery beat, e.g. add to the
+``CELERY`` config::
+
+    "beat_schedule": {"flush-outbox": {"task": "hirewise.tasks.mail.flush_outbox", "schedule": 60.0}}
+
+and start ``celery -A hirewise.worker beat`` next to the worker.
+"""
+
+from __future__ import annotations
+
+import base64
+import smtplib
+import ssl
+from collections.abc import Mapping
+from datetime import timedelta
+from email.message import EmailMessage
+from email.utils import formataddr, formatdate, make_msgid, parseaddr
+from typing import Any
+
+from celery import shared_task
+from flask import current_app
+from sqlalchemy import select
+
+from hirewise.db import utcnow
+from hirewise.extensions import db
+from hirewise.mail.models import OutboxMessage, OutboxStatus
+from hirewise.tasks import enqueue
+
+MAX_RETRIES = 3
+RETRY_BACKOFF_SECONDS = 60
+FLUSH_AFTER = timedelta(minutes=1)
+FLUSH_BATCH = 500
+DONE = (OutboxStatus.SENT, OutboxStatus.HELD)
+# Retrying cannot fix these: the server refused who we are or whom we write to.
+PERMANENT_ERRORS = (
+    smtplib.SMTPAuthenticationError,
+    smtplib.SMTPNotSupportedError,
+    smtplib.SMTPRecipientsRefused,
+    smtplib.SMTPSenderRefused,
+    ValueError,
+)
+
+
+def build_email(message: OutboxMessage, sender: str) -> EmailMessage:
+    email = EmailMessage()
+    email["From"] = sender
+    email["To"] = formataddr((message.to_name, message.to_email))
+    email["Subject"] = message.subject
+    email["Date"] = formatdate(usegmt=True)
+    sender_domain = parseaddr(sender)[1].rpartition("@")[2] or "hirewise.local"
+    email["Message-ID"] = make_msgid(idstring=f"outbox-{message.id}", domain=sender_domain)
+    email.set_content(message.body)
+    for attachment in message.attachments or []:
+        maintype, _, subtype = attachment["content_type"].partition("/")
+        if maintype == "text":
+            email.add_attachment(attachment["content"], subtype=subtype, filename=attachment["filename"])
+        else:
+            email.add_attachment(
+                base64.b64decode(attachment["content"]),
+                maintype=maintype,
+                subtype=subtype,
+                filename=attachment["filename"],
+            )
+    return email
+
+
+def send_over_smtp(email: EmailMessage, config: Mapping[str, Any]) -> None:
+    timeout = config.get("MAIL_TIMEOUT", 15)
+    with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=timeout) as smtp:
+        if config["MAIL_USE_TLS"]:
+            smtp.starttls(context=ssl.create_default_context())
+        if config["MAIL_USERNAME"]:
+            smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
+        smtp.send_message(email)
+
+
+def _locked_message(message_id: int) -> OutboxMessage | None:
+    stmt = (
+        select(OutboxMessage)
+        .where(OutboxMessage.id == message_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return db.session.execute(stmt).scalar_one_or_none()
+
+
+def _in_worker(task: Any) -> bool:
+    return not (task.request.called_directly or task.request.is_eager)
+
+
+@shared_task(bind=True, name="hirewise.tasks.mail.send_message", max_retries=MAX_RETRIES)
+def send_message(self: Any, message_id: int) -> str:
+    """Deliver one outbox message; returns its resulting status."""
+    message = _locked_message(message_id)
+    if message is None:
+        return "missing"
+    if message.status in DONE:
+        return str(message.status)
+    config = current_app.config
+    if not config["MAIL_SERVER"]:
+        message.status, message.error = OutboxStatus.HELD, ""
+        db.session.commit()
+        return str(OutboxStatus.HELD)
+    try:
+        send_over_smtp(build_email(message, config["MAIL_FROM"]), config)
+    except (OSError, ValueError) as exc:  # smtplib.SMTPException is an OSError
+        message.status = OutboxStatus.FAILED
+        message.error = f"{type(exc).__name__}: {exc}"[:500]
+        message.attempts += 1
+        db.session.commit()
+        retry = not isinstance(exc, PERMANENT_ERRORS) and self.request.retries < MAX_RETRIES
+        if retry and _in_worker(self):
+            raise self.retry(exc=exc, countdown=RETRY_BACKOFF_SECONDS * 2**self.request.retries) from exc
+        return str(OutboxStatus.FAILED)
+    message.status, message.error = OutboxStatus.SENT, ""
+    message.sent_at = utcnow()
+    message.attempts += 1
+    db.session.commit()
+    return str(OutboxStatus.SENT)
+
+
+@shared_task(name="hirewise.tasks.mail.flush_outbox")
+def flush_outbox() -> int:
+    """Queue again the messages left QUEUED for over a minute; returns how many."""
+    cutoff = utcnow() - FLUSH_AFTER
+    stmt = (
+        select(OutboxMessage.id)
+        .where(OutboxMessage.status == OutboxStatus.QUEUED.value, OutboxMessage.updated_at < cutoff)
+        .order_by(OutboxMessage.id)
+        .limit(FLUSH_BATCH)
+    )
+    message_ids = list(db.session.execute(stmt).scalars())
+    for message_id in message_ids:
+        enqueue(send_message, message_id)
+    return len(message_ids)
