@@ -3,6 +3,10 @@
 The defaults describe *embedded mode*: a SQLite file under ``instance/`` and an in-process task
 runner, so a developer needs no server. Production sets ``DATABASE_URL`` (PostgreSQL) and
 ``REDIS_URL`` (Celery broker, rate-limit storage) and must set ``SECRET_KEY``.
+
+A host without Redis can still run a real worker through kombu's filesystem transport:
+``CELERY_BROKER_URL=filesystem://`` with ``FILESYSTEM_BROKER_DIR`` naming a directory that the web
+processes and the worker share (the worker test uses this).
 """
 
 from __future__ import annotations
@@ -34,6 +38,22 @@ def normalize_database_url(url: str) -> str:
     return url
 
 
+def filesystem_broker_options(directory: str) -> dict[str, Any]:
+    """Transport options for kombu's filesystem broker: every process reads and writes one folder."""
+    if not directory:
+        raise ConfigurationError("CELERY_BROKER_URL=filesystem:// needs FILESYSTEM_BROKER_DIR.")
+    root = Path(directory)
+    queue, processed = root / "queue", root / "processed"
+    for folder in (queue, processed):
+        folder.mkdir(parents=True, exist_ok=True)  # kombu expects them to exist
+    return {
+        "data_folder_in": str(queue),
+        "data_folder_out": str(queue),
+        "processed_folder": str(processed),
+        "control_folder": str(root / "control"),
+    }
+
+
 def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     """Build the Flask config mapping from the environment, then apply ``overrides`` (tests)."""
     overrides = dict(overrides or {})
@@ -51,7 +71,15 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
     database_url = normalize_database_url(os.environ.get("DATABASE_URL", default_db))
     redis_url = os.environ.get("REDIS_URL", "")
     broker_url = os.environ.get("CELERY_BROKER_URL", redis_url)
-    task_mode = os.environ.get("HIREWISE_TASKS", "celery" if broker_url else "inline")
+    # Tests run tasks in-process even when CI exports REDIS_URL; the worker test opts in explicitly.
+    task_mode = os.environ.get("HIREWISE_TASKS") or ("celery" if broker_url and not testing else "inline")
+    if task_mode not in {"inline", "celery"}:
+        raise ConfigurationError("HIREWISE_TASKS must be 'inline' or 'celery'.")
+    if task_mode == "celery" and not broker_url:
+        raise ConfigurationError("HIREWISE_TASKS=celery needs REDIS_URL or CELERY_BROKER_URL.")
+    transport_options: dict[str, Any] = {}
+    if broker_url.startswith("filesystem://"):
+        transport_options = filesystem_broker_options(os.environ.get("FILESYSTEM_BROKER_DIR", ""))
 
     config: dict[str, Any] = {
         "ENV_NAME": env,
@@ -75,6 +103,7 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         "TASK_MODE": task_mode,
         "CELERY": {
             "broker_url": broker_url or "memory://",
+            "broker_transport_options": transport_options,
             "result_backend": None,
             "task_ignore_result": True,
             "task_always_eager": task_mode != "celery",
@@ -82,6 +111,10 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
             "task_acks_late": True,
             "worker_prefetch_multiplier": 1,
             "broker_connection_retry_on_startup": True,
+            # Run by `celery -A hirewise.worker beat` (production only): re-queues emails whose task was lost.
+            "beat_schedule": {
+                "flush-outbox": {"task": "hirewise.tasks.mail.flush_outbox", "schedule": 60.0},
+            },
         },
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", redis_url or "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
@@ -94,6 +127,8 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         "MAIL_USE_TLS": _bool("MAIL_USE_TLS", True),
         "MAIL_FROM": os.environ.get("MAIL_FROM", "Hirewise <no-reply@hirewise.local>"),
         "COMPANY_NAME": os.environ.get("HIREWISE_COMPANY_NAME", "Hirewise Demo Co."),
+        # Number of reverse proxies in front of the app whose X-Forwarded-* headers are trusted.
+        "PROXY_COUNT": int(os.environ.get("HIREWISE_PROXY_COUNT", "0")),
         "BASE_URL": os.environ.get("HIREWISE_BASE_URL", "http://127.0.0.1:5000"),
         "DATA_RETENTION_DAYS": int(os.environ.get("DATA_RETENTION_DAYS", "365")),
         "INVITATION_TTL_HOURS": int(os.environ.get("INVITATION_TTL_HOURS", "72")),

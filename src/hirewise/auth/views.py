@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
@@ -21,11 +23,20 @@ from hirewise.extensions import db, limiter
 from hirewise.security import can_manage_users, require
 
 bp = Blueprint("auth", __name__, template_folder="templates")
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def _safe_next(target: str | None) -> str:
-    # Only same-site paths: an attacker-supplied ?next= must not send users elsewhere.
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+    # Only same-site paths: an attacker-supplied ?next= must not send users elsewhere. Browsers
+    # drop tabs and newlines inside a URL ("/\t/evil.example" becomes "//evil.example"), so any
+    # control character disqualifies the target.
+    if (
+        target
+        and target.startswith("/")
+        and not target.startswith("//")
+        and "\\" not in target
+        and not _CONTROL_CHARACTERS.search(target)
+    ):
         return target
     return url_for("openings.dashboard")
 
