@@ -23,6 +23,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_errors(app)
     register_templates(app)
     register_security_headers(app)
+    register_proxy_fix(app)
     register_tasks(app)
     register_commands(app)
     return app
@@ -61,11 +62,12 @@ def register_blueprints(app: Flask) -> None:
     from hirewise.auth.views import bp as auth_bp
     from hirewise.candidates.views import bp as candidates_bp
     from hirewise.careers.views import bp as careers_bp
+    from hirewise.health import bp as health_bp
     from hirewise.kits.views import bp as kits_bp
     from hirewise.mail.views import bp as mail_bp
     from hirewise.openings.views import bp as openings_bp
 
-    for blueprint in (auth_bp, openings_bp, kits_bp, candidates_bp, careers_bp, mail_bp, audit_bp):
+    for blueprint in (auth_bp, openings_bp, kits_bp, candidates_bp, careers_bp, mail_bp, audit_bp, health_bp):
         app.register_blueprint(blueprint)
 
 
@@ -92,6 +94,15 @@ CONTENT_SECURITY_POLICY = (
     "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
     "form-action 'self'; frame-ancestors 'none'"
 )
+
+
+def register_proxy_fix(app: Flask) -> None:
+    """Behind a proxy, trust its X-Forwarded-* headers so rate limits and URLs see the real client."""
+    count = app.config["PROXY_COUNT"]
+    if count > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)  # type: ignore[method-assign]
 
 
 def register_security_headers(app: Flask) -> None:

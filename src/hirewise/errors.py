@@ -79,7 +79,12 @@ def handle_http_exception(exc: HTTPException) -> Any:
     message = exc.description or exc.name
     if isinstance(data, dict) and data.get("message"):
         message = data["message"]
-    return error_response(exc.code, _http_error_code(exc), str(message), details)
+    body, status = error_response(exc.code, _http_error_code(exc), str(message), details)
+    # Keep the exception's own headers (Retry-After on 429, Allow on 405); the body is ours.
+    headers = [(k, v) for k, v in exc.get_headers() if k.lower() != "content-type"]
+    if status == 401 and wants_json():
+        headers.append(("WWW-Authenticate", 'Bearer realm="hirewise"'))
+    return body, status, headers
 
 
 def handle_csrf_error(exc: CSRFError) -> tuple[Response | str, int]:

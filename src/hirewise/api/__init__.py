@@ -51,7 +51,7 @@ def current_api_user() -> User:
 
 
 class PageArgs(Schema):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
     per_page = fields.Integer(load_default=25, validate=validate.Range(min=1, max=100))
 
 

@@ -1,0 +1,84 @@
+"""Every route of the app, checked for the two roles that must see nothing of the hiring data.
+
+The per-feature permission matrices test each role in detail; this sweep makes sure that no route
+was forgotten: a new route fails here until it is classified below.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from flask import Flask
+
+from hirewise.auth.models import Role
+from tests.factories import ApplicationFactory, KitFactory, UserFactory
+
+# Routes anyone may use without signing in.
+PUBLIC = {
+    "static",
+    "auth.login",
+    "auth.accept_invitation",
+    "careers.index",
+    "careers.opening",
+    "careers.apply",
+    "careers.applied",
+    "api-docs.openapi_json",
+    "api_docs.docs_page",
+    "health.healthz",
+}
+# Routes a signed-in interviewer may use: their own account and home.
+INTERVIEWER_ALLOWED = {"auth.logout", "auth.account", "auth.revoke_token", "openings.dashboard"}
+
+
+def _urls(app: Flask, ids: dict[str, int]) -> list[tuple[str, str, str]]:
+    rows = []
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint in PUBLIC:
+            continue
+        url = rule.rule
+        for arg in rule.arguments:
+            url = re.sub(rf"<(?:[a-z]+:)?{arg}>", str(ids.get(arg, 1)), url)
+        method = "GET" if "GET" in rule.methods else sorted(rule.methods - {"HEAD", "OPTIONS"})[0]
+        rows.append((rule.endpoint, method, url))
+    return rows
+
+
+@pytest.fixture
+def ids() -> dict[str, int]:
+    application = ApplicationFactory()
+    kit = KitFactory()
+    other = UserFactory()
+    return {
+        "opening_id": application.opening_id,
+        "application_id": application.id,
+        "candidate_id": application.candidate_id,
+        "kit_id": kit.id,
+        "user_id": other.id,
+        "skill_id": application.opening.skills[0].id,
+        "stage_id": application.stage_id,
+        "message_id": 1,
+        "template_id": 1,
+        "token_id": 1,
+        "note_id": 1,
+    }
+
+
+def test_anonymous_is_sent_to_login_or_gets_401(app, client, ids):
+    for endpoint, method, url in _urls(app, ids):
+        response = client.open(url, method=method)
+        if url.startswith("/api/"):
+            assert response.status_code == 401, (endpoint, url, response.status_code)
+            assert response.get_json()["error"]["status"] == 401
+        else:
+            assert response.status_code == 302, (endpoint, url, response.status_code)
+            assert "/login" in response.headers["Location"], (endpoint, url)
+
+
+def test_interviewer_without_assignments_sees_no_hiring_data(app, client, auth, ids):
+    auth.login(Role.INTERVIEWER)
+    for endpoint, method, url in _urls(app, ids):
+        if url.startswith("/api/") or endpoint in INTERVIEWER_ALLOWED:
+            continue
+        response = client.open(url, method=method)
+        assert response.status_code in (403, 404), (endpoint, url, response.status_code)
