@@ -14,7 +14,7 @@ from hirewise.candidates.fields import split_links
 from hirewise.candidates.services import submit_application
 from hirewise.careers.forms import ApplyForm
 from hirewise.errors import DomainError
-from hirewise.extensions import db, limiter
+from hirewise.extensions import limiter
 from hirewise.openings.models import Opening
 from hirewise.openings.services import get_public_opening, list_public_openings
 
@@ -59,9 +59,6 @@ def apply(slug: str) -> Response | str | tuple[str, int]:
             consent=bool(form.consent.data),
         )
     except DomainError as exc:
-        # The use case may have flushed rows before refusing (a bad résumé is checked last);
-        # drop them now so nothing later in this request can commit half an application.
-        db.session.rollback()
         _attach_errors(form, exc)
         return _form_page(form, found, problem=exc.message), exc.status
     return redirect(url_for("careers.applied", slug=slug))
