@@ -63,9 +63,9 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
 
     secret_key = overrides.get("SECRET_KEY") or os.environ.get("SECRET_KEY")
     if not secret_key:
-        if production:
-            raise ConfigurationError("SECRET_KEY must be set when HIREWISE_ENV=production.")
-        secret_key = "dev-only-insecure-key"  # noqa: S105 - development/testing only, refused in production
+        if env not in ("development", "testing"):
+            raise ConfigurationError(f"SECRET_KEY must be set when HIREWISE_ENV={env}.")
+        secret_key = "dev-only-insecure-key"  # noqa: S105 - development/testing only, refused elsewhere
 
     default_db = "sqlite:///" + str(Path(instance_path) / "hirewise.db")
     database_url = normalize_database_url(os.environ.get("DATABASE_URL", default_db))

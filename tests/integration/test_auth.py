@@ -444,3 +444,16 @@ def test_nobody_can_revoke_another_users_token(client, auth, role):
     assert response.status_code == (302 if role is None else 404)
     db.session.expire_all()
     assert services.list_api_tokens(owner)[0].revoked_at is None
+
+
+def test_invitation_link_is_emailed_through_the_outbox(client, auth):
+    from hirewise.mail.models import OutboxMessage, OutboxStatus
+
+    auth.login(Role.ADMIN)
+    link = _invite(client)
+    message = db.session.execute(
+        select(OutboxMessage).where(OutboxMessage.to_email == "new.person@example.com")
+    ).scalar_one()
+    assert link in message.body
+    assert "Your Hirewise account" in message.subject
+    assert message.status == OutboxStatus.HELD  # embedded mode: kept in the Outbox, not sent

@@ -238,7 +238,9 @@ def test_flush_outbox_requeues_only_stale_queued_messages(smtp_server):
 @pytest.fixture
 def worker_request(app: Any) -> Iterator[Any]:
     """Run send_message as a worker would (not eager), publishing retries to the in-memory broker."""
-    conf = send_message.app.conf  # the Celery app the task is bound to (another test may have made a newer one)
+    conf = (
+        send_message.app.conf
+    )  # the Celery app the task is bound to (another test may have made a newer one)
     always_eager = conf.task_always_eager
     conf.task_always_eager = False
 

@@ -30,6 +30,13 @@ def clean_env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
     return monkeypatch
 
 
+@pytest.mark.parametrize("env_name", ["staging", "demo"])
+def test_any_environment_but_development_and_testing_needs_a_secret_key(clean_env, tmp_path, env_name):
+    clean_env.setenv("HIREWISE_ENV", env_name)
+    with pytest.raises(ConfigurationError, match=f"SECRET_KEY must be set when HIREWISE_ENV={env_name}"):
+        load_config(str(tmp_path))
+
+
 def test_production_refuses_to_start_without_secret_key(clean_env, tmp_path):
     clean_env.setenv("HIREWISE_ENV", "production")
     with pytest.raises(ConfigurationError, match="SECRET_KEY"):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Callable
 from datetime import timedelta
 
 from argon2 import PasswordHasher
@@ -136,17 +137,47 @@ def update_user(actor: User, user: User, *, full_name: str, role: Role, active: 
     return user
 
 
-def invite_user(actor: User, *, email: str, full_name: str, role: Role) -> tuple[User, str]:
-    """Create the user without a password and a one-time link; returns (user, raw token)."""
+def invite_user(
+    actor: User, *, email: str, full_name: str, role: Role, link_for: Callable[[str], str] | None = None
+) -> tuple[User, str]:
+    """Create the user without a password and a one-time link; returns (user, raw token).
+
+    With ``link_for`` (raw token -> absolute URL) the link is also emailed through the outbox.
+    """
+    from hirewise.mail.models import TemplateKey
+    from hirewise.mail.services import deliver_later, queue_template_email
+
     user = create_user(actor, email=email, full_name=full_name, role=role)
     raw = secrets.token_urlsafe(32)
-    ttl = timedelta(hours=current_app.config["INVITATION_TTL_HOURS"])
+    hours = current_app.config["INVITATION_TTL_HOURS"]
     db.session.add(
         Invitation(
-            user_id=user.id, token_hash=hash_secret(raw), invited_by_id=actor.id, expires_at=utcnow() + ttl
+            user_id=user.id,
+            token_hash=hash_secret(raw),
+            invited_by_id=actor.id,
+            expires_at=utcnow() + timedelta(hours=hours),
         )
     )
+    message_ids = []
+    if link_for is not None:
+        company = current_app.config["COMPANY_NAME"]
+        message = queue_template_email(
+            TemplateKey.GENERIC,
+            to_email=user.email,
+            to_name=user.full_name,
+            actor=actor,
+            context={
+                "candidate_name": user.full_name,
+                "subject": f"Your Hirewise account at {company}",
+                "body": (
+                    f"{actor.full_name} invited you to Hirewise as {Role(role).label.lower()}.\n"
+                    f"Choose your password here (the link works once, for {hours} hours):\n{link_for(raw)}"
+                ),
+            },
+        )
+        message_ids.append(message.id)
     db.session.commit()
+    deliver_later(message_ids)
     return user, raw
 
 

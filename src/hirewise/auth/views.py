@@ -115,6 +115,10 @@ def revoke_token(token_id: int) -> Response:
     return redirect(url_for("auth.account"))
 
 
+def _invitation_link(raw_token: str) -> str:
+    return url_for("auth.accept_invitation", token=raw_token, _external=True)
+
+
 @bp.route("/admin/users", methods=["GET", "POST"])
 @login_required
 def users() -> Response | str:
@@ -128,9 +132,13 @@ def users() -> Response | str:
                 email=form.email.data or "",
                 full_name=form.full_name.data or "",
                 role=Role(form.role.data),
+                link_for=_invitation_link,
             )
-            invite_link = url_for("auth.accept_invitation", token=raw, _external=True)
-            flash(f"Invitation created for {user.email}. Send them the one-time link below.", "success")
+            invite_link = _invitation_link(raw)
+            flash(
+                f"Invitation emailed to {user.email} (see the Outbox). The one-time link is below too.",
+                "success",
+            )
             form = InviteForm(formdata=None)
         except DomainError as exc:
             form.email.errors = [exc.message]
