@@ -135,9 +135,44 @@ def can_create_candidate(user: User) -> bool:
 
 
 def can_edit_candidate(user: User, candidate: Candidate) -> bool:
-    if _is(user, *STAFF):
+    """Contact details, general notes and emails reach every opening the person applied to: staff only."""
+    return _is(user, *STAFF)
+
+
+def can_add_notes(user: User, candidate: Candidate) -> bool:
+    """Staff anywhere; a hiring manager on the notes of applications they may change."""
+    return can_edit_candidate(user, candidate) or any(
+        can_change_application(user, app) for app in candidate.applications
+    )
+
+
+def can_view_outbox_message(user: User, message: Any) -> bool:
+    """Admins see every email; recruiters only emails to candidates (not user invitations)."""
+    if _is(user, Role.ADMIN):
         return True
-    return any(can_change_application(user, app) for app in candidate.applications)
+    return _is(user, Role.RECRUITER) and message.candidate_id is not None
+
+
+def outbox_messages_visible_to(user: User) -> ColumnElement[bool]:
+    from hirewise.mail.models import OutboxMessage
+
+    if _is(user, Role.ADMIN):
+        return true()
+    if _is(user, Role.RECRUITER):
+        return OutboxMessage.candidate_id.is_not(None)
+    return false()
+
+
+def safe_redirect_target(target: str | None, default: str) -> str:
+    """``target`` if it is a path on this site, else ``default``: a crafted ?next= must not leave the site.
+
+    Browsers drop tabs and newlines inside URLs, so "/\t/evil.example" would become "//evil.example".
+    """
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return default
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in target):
+        return default
+    return target
 
 
 def candidates_visible_to(user: User) -> ColumnElement[bool]:

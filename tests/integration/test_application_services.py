@@ -279,7 +279,7 @@ def test_notes_and_email_candidate():
     message = services.email_candidate(recruiter, candidate, "Interview", "Does Tuesday suit you?")
     assert message.subject == "Interview"
     assert "Does Tuesday suit you?" in message.body
-    timeline = queries.candidate_timeline(candidate)
+    timeline = queries.candidate_timeline(recruiter, candidate)
     summaries = [entry.summary for entry in timeline]
     assert sum("Email “Interview”" in s for s in summaries) == 1  # from the outbox, not twice
     assert any("added a note" in s for s in summaries)
@@ -295,3 +295,38 @@ def test_replace_resume_swaps_the_document():
     assert application.resume.filename == "b.pdf"
     assert [s["skill"] for s in application.detected_skills] == ["Flask core"]
     assert db.session.execute(select(func.count(Document.id))).scalar_one() == 1
+
+
+def test_hiring_manager_timeline_hides_other_openings():
+    """A hiring manager sees the history of their own opening's application, never another team's."""
+    manager = UserFactory(role=Role.HIRING_MANAGER)
+    recruiter = UserFactory(role=Role.RECRUITER)
+    mine = ApplicationFactory(opening=OpeningFactory(team=[manager]))
+    theirs = ApplicationFactory(candidate=mine.candidate, opening=OpeningFactory(title="Secret opening"))
+    services.reject_application(recruiter, theirs, "Confidential salary reason XYZ", notify=True)
+    services.move_application(recruiter, mine, stage(mine.opening, "Screen").id)
+
+    manager_view = " ".join(
+        e.summary + str(e.after) for e in queries.candidate_timeline(manager, mine.candidate)
+    )
+    recruiter_view = " ".join(
+        e.summary + str(e.after) for e in queries.candidate_timeline(recruiter, mine.candidate)
+    )
+    assert "Screen" in manager_view
+    assert "Confidential salary reason XYZ" not in manager_view
+    assert "Secret opening" not in manager_view
+    assert "Confidential salary reason XYZ" in recruiter_view
+
+
+def test_hiring_manager_notes_only_on_their_applications_and_never_edits_contact_details():
+    manager = UserFactory(role=Role.HIRING_MANAGER)
+    mine = ApplicationFactory(opening=OpeningFactory(team=[manager]))
+    candidate = mine.candidate
+    note = services.add_note(manager, candidate, "Good systems thinking", mine.id)
+    assert note.application_id == mine.id
+    with pytest.raises(PermissionDenied):
+        services.add_note(manager, candidate, "General remark")
+    with pytest.raises(PermissionDenied):
+        services.update_candidate(manager, candidate, full_name="X", email="redirected@example.com")
+    with pytest.raises(PermissionDenied):
+        services.email_candidate(manager, candidate, "Hi", "Hello")

@@ -46,7 +46,8 @@ VIEW_MATRIX = [
     ("/candidates", "200 200 200 200 403 302"),
     ("/candidates/new", "200 200 403 403 403 302"),
     ("/candidates/{candidate}", "200 200 200 403 403 302"),
-    ("/candidates/{candidate}/edit", "200 200 200 403 403 302"),
+    # Contact details are shared by every opening the person applied to: staff edit them.
+    ("/candidates/{candidate}/edit", "200 200 403 403 403 302"),
     ("/applications/{application}", "200 200 200 403 403 302"),
     ("/applications/{application}/resume", "200 200 200 403 403 302"),
     ("/applications/{application}/reject", "200 200 200 403 403 302"),
@@ -56,8 +57,8 @@ VIEW_MATRIX = [
 ]
 ACTION_MATRIX = [
     ("/applications/{application}/move", {"stage_id": "screen"}, "302 302 302 403 403 302"),
-    ("/candidates/{candidate}/notes", {"body": "Hi"}, "302 302 302 403 403 302"),
-    ("/candidates/{candidate}/email", {"subject": "S", "body": "B"}, "302 302 302 403 403 302"),
+    ("/candidates/{candidate}/notes", {"body": "Hi", "application_id": "mine"}, "302 302 302 403 403 302"),
+    ("/candidates/{candidate}/email", {"subject": "S", "body": "B"}, "302 302 403 403 403 302"),
     ("/candidates/{candidate}/applications", {"opening_id": "other"}, "302 302 403 403 403 302"),
     ("/openings/{opening}/applications/bulk", {"action": "move"}, "302 302 302 403 403 302"),
     ("/openings/{opening}/applications/import", {}, "302 302 403 403 403 302"),
@@ -90,6 +91,8 @@ def test_action_permissions(client, auth, world, role):
         values = dict(data)
         if values.get("stage_id") == "screen":
             values["stage_id"] = str(opening.stages[1].id)
+        if values.get("application_id") == "mine":
+            values["application_id"] = str(world["application"].id)
         if values.get("opening_id") == "other":
             values["opening_id"] = str(OpeningFactory().id)
         response = client.post(_url(template, world), data=values)

@@ -169,14 +169,29 @@ def test_list_outbox_filters_by_status_and_names_candidates():
     held.status = OutboxStatus.HELD
     _queue(to_email="other@example.com")
     db.session.commit()
-    everything = services.list_outbox(1, 10)
+    admin = UserFactory(role=Role.ADMIN)
+    everything = services.list_outbox(admin, 1, 10)
     assert everything.total == 2
     assert everything.items[0].to_email == "other@example.com"  # newest first
-    only_held = services.list_outbox(1, 10, status="held")
+    only_held = services.list_outbox(admin, 1, 10, status="held")
     assert [m.id for m in only_held.items] == [held.id]
     assert only_held.candidate_names == {candidate.id: "Grace Hopper"}
     with pytest.raises(ValidationFailed):
-        services.list_outbox(1, 10, status="' OR 1=1 --")
+        services.list_outbox(admin, 1, 10, status="' OR 1=1 --")
+
+
+def test_recruiters_see_only_emails_to_candidates_never_user_invitations(client, auth):
+    """An invitation email carries a one-time sign-up link: only admins may read it."""
+    candidate = CandidateFactory()
+    to_candidate = _queue(candidate_id=candidate.id)
+    invitation = _queue(to_email="new.admin@example.com")
+    db.session.commit()
+    recruiter = UserFactory(role=Role.RECRUITER)
+    assert [m.id for m in services.list_outbox(recruiter, 1, 10).items] == [to_candidate.id]
+    auth.login(recruiter)
+    assert client.get(f"/outbox/{invitation.id}").status_code == 403
+    assert client.get(f"/outbox/{to_candidate.id}").status_code == 200
+    assert b"new.admin@example.com" not in client.get("/outbox").data
 
 
 def test_resend_needs_a_failed_or_held_message_and_a_mail_server(app, monkeypatch):

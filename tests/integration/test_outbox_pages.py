@@ -19,10 +19,12 @@ ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;"
 
 
 def _message(status: OutboxStatus = OutboxStatus.HELD, **overrides: object) -> OutboxMessage:
+    """An email to a candidate (recruiters may read those; user invitations are admin-only)."""
     values: dict = {
         "to_email": "ada@example.com",
         "to_name": "Ada",
         "context": {"subject": "Hi", "body": "Hello"},
+        "candidate_id": CandidateFactory().id,
     }
     values.update(overrides)
     message = services.queue_template_email(TemplateKey.GENERIC, **values)

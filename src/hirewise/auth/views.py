@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
@@ -20,25 +18,13 @@ from hirewise.auth.forms import (
 from hirewise.auth.models import Role, User
 from hirewise.errors import DomainError, NotFound
 from hirewise.extensions import db, limiter
-from hirewise.security import can_manage_users, require
+from hirewise.security import can_manage_users, require, safe_redirect_target
 
 bp = Blueprint("auth", __name__, template_folder="templates")
-_CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def _safe_next(target: str | None) -> str:
-    # Only same-site paths: an attacker-supplied ?next= must not send users elsewhere. Browsers
-    # drop tabs and newlines inside a URL ("/\t/evil.example" becomes "//evil.example"), so any
-    # control character disqualifies the target.
-    if (
-        target
-        and target.startswith("/")
-        and not target.startswith("//")
-        and "\\" not in target
-        and not _CONTROL_CHARACTERS.search(target)
-    ):
-        return target
-    return url_for("openings.dashboard")
+    return safe_redirect_target(target, url_for("openings.dashboard"))
 
 
 @bp.route("/login", methods=["GET", "POST"])

@@ -21,7 +21,13 @@ from hirewise.errors import NotFound
 from hirewise.extensions import db
 from hirewise.mail.models import OutboxMessage
 from hirewise.openings.models import Opening, Stage
-from hirewise.security import applications_visible_to, candidates_visible_to, openings_visible_to
+from hirewise.security import (
+    applications_visible_to,
+    can_edit_candidate,
+    can_view_application,
+    candidates_visible_to,
+    openings_visible_to,
+)
 
 BOARD_CARDS_PER_STAGE = 50
 SORTS = {
@@ -274,20 +280,30 @@ class TimelineEntry:
     after: dict[str, Any] | None = None
 
 
-def candidate_timeline(candidate: Candidate, limit: int = 200) -> list[TimelineEntry]:
+def candidate_timeline(user: User, candidate: Candidate, limit: int = 200) -> list[TimelineEntry]:
     """Audit events anchored on the candidate and the emails sent to them, newest first.
 
+    Only what ``user`` may see: events and emails about an opening the user cannot view are left
+    out, so a hiring manager never learns what happened in another team's pipeline.
     An email shows once, from the outbox (which knows whether it was delivered), not again as
     the audit event that queued it.
     """
+    visible = [a for a in candidate.applications if can_view_application(user, a)]
+    visible_openings = {a.opening_id for a in visible}
+    about_visible_application = OutboxMessage.application_id.in_([a.id for a in visible])
+    general_email = OutboxMessage.application_id.is_(None)
     emails = db.session.execute(
         select(OutboxMessage, User.email)
         .outerjoin(User, User.id == OutboxMessage.sent_by_id)
         .where(OutboxMessage.candidate_id == candidate.id)
+        .where(
+            or_(about_visible_application, general_email)
+            if can_edit_candidate(user, candidate)
+            else about_visible_application
+        )
         .order_by(OutboxMessage.created_at.desc())
         .limit(limit)
     ).all()
-    email_ids = {message.id for message, _ in emails}
     entries = [
         TimelineEntry(
             message.created_at,
@@ -309,7 +325,9 @@ def candidate_timeline(candidate: Candidate, limit: int = 200) -> list[TimelineE
             event.after,
         )
         for event in timeline(candidate_id=candidate.id, limit=limit)
-        if not (event.object_type == "outbox_message" and event.object_id in email_ids)
+        # Emails come from the outbox query above, already filtered; their audit events would leak.
+        if event.object_type != "outbox_message"
+        and (event.opening_id is None or event.opening_id in visible_openings)
     )
     entries.sort(key=lambda entry: entry.created_at, reverse=True)
     return entries[:limit]

@@ -502,9 +502,10 @@ def bulk_reject(
 
 
 def add_note(actor: User, candidate: Candidate, body: str, application_id: int | None = None) -> Note:
-    _allow(can_edit_candidate(actor, candidate), "You cannot add notes to this candidate.")
     opening_id = None
-    if application_id is not None:
+    if application_id is None:
+        _allow(can_edit_candidate(actor, candidate), "You cannot add general notes to this candidate.")
+    else:
         application = db.session.get(Application, application_id)
         if application is None or application.candidate_id != candidate.id:
             raise ValidationFailed("That application is not this candidate's.")

@@ -34,6 +34,7 @@ from hirewise.errors import DomainError, ValidationFailed
 from hirewise.openings.models import StageKind
 from hirewise.openings.services import get_opening, stage_counts
 from hirewise.security import (
+    can_add_notes,
     can_change_application,
     can_create_candidate,
     can_edit_candidate,
@@ -117,8 +118,13 @@ def profile(candidate_id: int) -> str:
     require(can_view_candidate(current_user, candidate))
     applications = [a for a in candidate.applications if can_view_application(current_user, a)]
     note_form = NoteForm()
+    can_edit = can_edit_candidate(current_user, candidate)
+    general = [(0, "The candidate in general")] if can_edit else []
     note_form.application_id.choices = options(
-        [(0, "The candidate in general"), *((a.id, a.opening.title) for a in applications)]
+        [
+            *general,
+            *((a.id, a.opening.title) for a in applications if can_change_application(current_user, a)),
+        ]
     )
     add_form = AddToOpeningForm()
     taken = {a.opening_id for a in candidate.applications}
@@ -132,11 +138,12 @@ def profile(candidate_id: int) -> str:
         candidate=candidate,
         applications=applications,
         notes=notes,
-        timeline=queries.candidate_timeline(candidate),
+        timeline=queries.candidate_timeline(current_user, candidate),
         note_form=note_form,
         email_form=EmailForm(),
         add_form=add_form,
-        can_edit=can_edit_candidate(current_user, candidate),
+        can_edit=can_edit,
+        can_note=can_add_notes(current_user, candidate),
     )
 
 
@@ -165,9 +172,11 @@ def edit(candidate_id: int) -> Response | str:
     return render_template("candidates/edit.html", form=form, candidate=candidate)
 
 
-def _profile_action(candidate_id: int, action: Any, success: str) -> Response:
+def _profile_action(
+    candidate_id: int, action: Any, success: str, allowed: Any = can_edit_candidate
+) -> Response:
     candidate = queries.get_candidate(candidate_id)
-    require(can_edit_candidate(current_user, candidate))
+    require(allowed(current_user, candidate))
     try:
         action(candidate)
         flash(success, "success")
@@ -185,6 +194,7 @@ def add_note(candidate_id: int) -> Response:
         candidate_id,
         lambda c: services.add_note(current_user, c, form.body.data or "", application_id),
         "Note added.",
+        allowed=can_add_notes,
     )
 
 

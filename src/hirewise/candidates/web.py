@@ -10,14 +10,12 @@ from werkzeug.wrappers import Response
 from hirewise.candidates.documents import ResumeUpload
 from hirewise.candidates.models import Application
 from hirewise.errors import NotFound
+from hirewise.paging import requested_page
+from hirewise.security import safe_redirect_target
 
 
 def safe_next(default: str) -> str:
-    # Only same-site paths: a crafted ?next= must not send the user to another site.
-    target = request.values.get("next", "")
-    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return default
+    return safe_redirect_target(request.values.get("next"), default)
 
 
 def wants_json() -> bool:
@@ -26,7 +24,7 @@ def wants_json() -> bool:
 
 
 def page_arg() -> int:
-    return max(1, request.args.get("page", 1, type=int) or 1)
+    return requested_page()
 
 
 def uploaded_file(field_name: str) -> ResumeUpload | None:

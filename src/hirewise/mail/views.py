@@ -9,9 +9,10 @@ from werkzeug.wrappers import Response as BaseResponse
 from hirewise.errors import ValidationFailed
 from hirewise.mail import services
 from hirewise.mail.forms import EmailTemplateForm
-from hirewise.mail.models import OutboxStatus
+from hirewise.mail.models import OutboxMessage, OutboxStatus
 from hirewise.mail.rendering import RenderedEmail
-from hirewise.security import can_edit_email_templates, can_view_outbox, require
+from hirewise.paging import requested_page
+from hirewise.security import can_edit_email_templates, can_view_outbox, can_view_outbox_message, require
 
 bp = Blueprint("mail", __name__, template_folder="templates")
 PER_PAGE = 25
@@ -23,6 +24,13 @@ def _embedded_mode() -> bool:
     return not current_app.config["MAIL_SERVER"]
 
 
+def _readable_message(message_id: int) -> OutboxMessage:
+    require(can_view_outbox(current_user))
+    found = services.get_message(message_id)
+    require(can_view_outbox_message(current_user, found))
+    return found
+
+
 @bp.get("/outbox")
 @login_required
 def outbox() -> str:
@@ -30,8 +38,8 @@ def outbox() -> str:
     raw_status = request.args.get("status", "")
     # An unknown filter value (a typo, a crafted URL) shows every message rather than an error.
     status = raw_status if raw_status in {s.value for s in OutboxStatus} else None
-    page = max(1, request.args.get("page", 1, type=int) or 1)
-    result = services.list_outbox(page, PER_PAGE, status=status)
+    page = requested_page()
+    result = services.list_outbox(current_user, page, PER_PAGE, status=status)
     return render_template(
         "mail/outbox.html",
         result=result,
@@ -44,8 +52,7 @@ def outbox() -> str:
 @bp.get("/outbox/<int:message_id>")
 @login_required
 def message(message_id: int) -> str:
-    require(can_view_outbox(current_user))
-    found = services.get_message(message_id)
+    found = _readable_message(message_id)
     return render_template(
         "mail/message.html",
         message=found,
@@ -59,8 +66,7 @@ def message(message_id: int) -> str:
 @bp.get("/outbox/<int:message_id>/attachments/<int:index>")
 @login_required
 def attachment(message_id: int, index: int) -> Response:
-    require(can_view_outbox(current_user))
-    filename, content_type, data = services.get_attachment(services.get_message(message_id), index)
+    filename, content_type, data = services.get_attachment(_readable_message(message_id), index)
     served_type = content_type if content_type in DOWNLOADABLE_TYPES else "application/octet-stream"
     response = Response(data, mimetype=served_type)
     response.headers.set("Content-Disposition", "attachment", filename=filename)
@@ -70,8 +76,7 @@ def attachment(message_id: int, index: int) -> Response:
 @bp.post("/outbox/<int:message_id>/resend")
 @login_required
 def resend(message_id: int) -> BaseResponse:
-    require(can_view_outbox(current_user))
-    services.resend_message(current_user, services.get_message(message_id))
+    services.resend_message(current_user, _readable_message(message_id))
     flash("The message was queued for delivery again.", "success")
     return redirect(url_for("mail.message", message_id=message_id))
 
