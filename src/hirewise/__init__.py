@@ -6,6 +6,7 @@ import os
 from typing import Any
 
 from flask import Flask, Response
+from werkzeug.routing import IntegerConverter, Map
 
 from hirewise import extensions as ext
 from hirewise.config import load_config
@@ -57,7 +58,16 @@ def _migrations_directory(app: Flask) -> str:
     return os.environ.get("HIREWISE_MIGRATIONS_DIR", default)
 
 
+class BoundedIntConverter(IntegerConverter):
+    """``<int:...>`` ids above a 32-bit integer are a 404, not an overflow inside the database driver."""
+
+    def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
+
+
 def register_blueprints(app: Flask) -> None:
+    app.url_map.converters["int"] = BoundedIntConverter
     from hirewise.audit.views import bp as audit_bp
     from hirewise.auth.views import bp as auth_bp
     from hirewise.candidates.views import bp as candidates_bp

@@ -12,6 +12,7 @@ from typing import Any
 
 from flask import Flask, Response, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -93,6 +94,14 @@ def handle_csrf_error(exc: CSRFError) -> tuple[Response | str, int]:
     )
 
 
+def handle_out_of_range(exc: Exception) -> tuple[Response | str, int]:
+    """A number too large for the database (SQLite OverflowError, PostgreSQL DataError) is bad input."""
+    from hirewise.extensions import db
+
+    db.session.rollback()
+    return error_response(400, "bad_request", "A value in the request is out of range or malformed.")
+
+
 def handle_unexpected(exc: Exception) -> tuple[Response | str, int]:
     log.exception("unhandled error on %s %s", request.method, request.path)
     return error_response(500, "internal_error", "Something went wrong on our side. It has been logged.")
@@ -102,5 +111,7 @@ def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(DomainError, handle_domain_error)
     app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(OverflowError, handle_out_of_range)
+    app.register_error_handler(DataError, handle_out_of_range)
     if not app.testing:
         app.register_error_handler(Exception, handle_unexpected)

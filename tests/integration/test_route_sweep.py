@@ -82,3 +82,43 @@ def test_interviewer_without_assignments_sees_no_hiring_data(app, client, auth, 
             continue
         response = client.open(url, method=method)
         assert response.status_code in (403, 404), (endpoint, url, response.status_code)
+
+
+HUGE = str(10**20)
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "data"),
+    [
+        ("GET", f"/openings/{HUGE}", None),
+        ("GET", f"/applications/{HUGE}", None),
+        ("GET", f"/kits/{HUGE}", None),
+        ("GET", f"/candidates?page={HUGE}", None),
+        ("GET", f"/outbox?page={HUGE}", None),
+        ("GET", f"/admin/audit?page={HUGE}", None),
+        ("GET", f"/openings?page={HUGE}", None),
+        ("GET", f"/api/v1/openings/{HUGE}", None),
+    ],
+)
+def test_huge_numbers_are_a_clean_4xx_or_clamped(client, auth, method, url, data):
+    auth.login(Role.ADMIN)
+    response = client.open(url, method=method, data=data, headers={})
+    assert response.status_code in (200, 400, 401, 404), (url, response.status_code)
+
+
+def test_huge_ids_in_forms_and_filters_give_no_500(client, auth):
+    application = ApplicationFactory()
+    auth.login(Role.ADMIN)
+    opening_id = application.opening_id
+    responses = [
+        client.get(f"/openings/{opening_id}/applications?stage_id={HUGE}"),
+        client.post(
+            f"/candidates/{application.candidate_id}/notes", data={"body": "x", "application_id": HUGE}
+        ),
+        client.post(f"/candidates/{application.candidate_id}/applications", data={"opening_id": HUGE}),
+        client.post(
+            f"/openings/{opening_id}/applications/bulk",
+            data={"action": "move", "application_ids": HUGE, "stage_id": application.stage_id},
+        ),
+    ]
+    assert [r.status_code for r in responses if r.status_code >= 500] == []

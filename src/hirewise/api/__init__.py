@@ -15,6 +15,7 @@ from sqlalchemy import Select, func, select
 
 from hirewise.auth.models import User
 from hirewise.extensions import api, csrf, db
+from hirewise.paging import MAX_PAGE
 
 API_PREFIX = "/api/v1"
 READ_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -51,7 +52,7 @@ def current_api_user() -> User:
 
 
 class PageArgs(Schema):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE))
     per_page = fields.Integer(load_default=25, validate=validate.Range(min=1, max=100))
 
 

@@ -25,6 +25,7 @@ from hirewise.openings.forms import (
     team_options,
 )
 from hirewise.openings.models import Opening, OpeningSkill
+from hirewise.paging import requested_page
 from hirewise.security import (
     can_create_opening,
     can_edit_opening,
@@ -35,7 +36,6 @@ from hirewise.security import (
 
 bp = Blueprint("openings", __name__, template_folder="templates")
 PER_PAGE = 25
-MAX_PAGE = 10_000  # far beyond any real list; keeps the OFFSET within what databases accept
 NEW_SKILL_PREFIX = "new_skill"
 
 
@@ -95,7 +95,7 @@ def index() -> str:
     require(can_list_openings(current_user))
     status = request.args.get("status", "")
     q = request.args.get("q", "")
-    page = min(max(1, request.args.get("page", 1, type=int) or 1), MAX_PAGE)
+    page = requested_page()
     result = paginate(services.openings_query(current_user, status=status, q=q), page, PER_PAGE)
     return render_template(
         "openings/index.html", result=result, status=status, q=q, status_choices=STATUS_OPTIONS
