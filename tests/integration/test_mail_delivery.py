@@ -282,3 +282,37 @@ def test_worker_retries_a_transient_failure_with_backoff_then_gives_up(app, monk
     failed = _reloaded(message.id)
     assert failed.attempts == 3
     assert "ConnectionRefusedError" in failed.error
+
+
+def test_calendar_invite_attachment_keeps_its_method_and_crlf_lines():
+    """A text/calendar part must carry method=REQUEST and CRLF lines (RFC 5545) for calendar apps."""
+    from datetime import UTC, datetime, timedelta
+
+    from hirewise.interviews.calendar import Attendee, InviteDetails, build_request, invite_attachment
+    from hirewise.tasks.mail import build_email
+
+    ics = build_request(
+        InviteDetails(
+            uid="interview-1@hirewise.test",
+            sequence=0,
+            summary="Technical interview",
+            description="Flask Developer kit",
+            starts_at=datetime(2026, 12, 1, 9, 0, tzinfo=UTC),
+            duration=timedelta(minutes=60),
+            timezone="Europe/Berlin",
+            organizer=Attendee("recruiter@example.com", "Rita"),
+            attendees=[Attendee("ivan@example.com", "Ivan")],
+        )
+    )
+    message = _queued(
+        context={"subject": "Invite", "body": "See the invite"},
+        attachments=[invite_attachment(ics, "REQUEST")],
+    )
+    email = build_email(message, "Hirewise <no-reply@example.com>")
+    calendar_part = next(
+        part for part in email.iter_attachments() if part.get_content_type() == "text/calendar"
+    )
+    assert calendar_part.get_param("method") == "REQUEST"
+    assert calendar_part.get_content().splitlines() == ics.decode().splitlines()
+    wire = email.as_bytes()
+    assert b"\r\n" in wire and b"\n" not in wire.replace(b"\r\n", b"")  # CRLF only, as RFC 5545 requires

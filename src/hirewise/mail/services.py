@@ -27,12 +27,16 @@ from hirewise.extensions import db
 from hirewise.mail.defaults import DEFAULT_TEMPLATES, SAMPLE_CONTEXT, DefaultTemplate
 from hirewise.mail.models import EmailTemplate, OutboxMessage, OutboxStatus, TemplateKey
 from hirewise.mail.rendering import RenderedEmail, check_sources, render_pair, single_line
+from hirewise.security import outbox_messages_visible_to
 
 log = logging.getLogger(__name__)
 
 TEMPLATE_FIELDS = ("subject", "body")
 _ADDRESS = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_CONTENT_TYPE = re.compile(r"^[a-z0-9][a-z0-9.+-]*/[a-z0-9][a-z0-9.+-]*$")
+# A media type with optional parameters, e.g. "text/calendar; method=REQUEST; charset=utf-8".
+_CONTENT_TYPE = re.compile(
+    r"^[a-z0-9][a-z0-9.+-]*/[a-z0-9][a-z0-9.+-]*(?:; ?[a-z0-9-]+=[a-z0-9._-]+)*$", re.IGNORECASE
+)
 MAX_ATTACHMENT_CHARS = 2_000_000
 RESENDABLE = (OutboxStatus.FAILED, OutboxStatus.HELD)
 
@@ -162,7 +166,9 @@ def _clean_attachments(attachments: Sequence[Mapping[str, Any]]) -> list[dict[st
     cleaned = []
     for attachment in attachments:
         filename = single_line(str(attachment.get("filename", "")), 200)
-        content_type = str(attachment.get("content_type", "")).strip().lower()
+        # The media type is case-insensitive, parameter values (method=REQUEST) are not.
+        media_type, separator, parameters = str(attachment.get("content_type", "")).strip().partition(";")
+        content_type = media_type.strip().lower() + (separator + parameters if separator else "")
         content = attachment.get("content")
         if not filename or "/" in filename or "\\" in filename:
             raise ValidationFailed("Each attachment needs a plain file name.", {"attachments": [filename]})
@@ -272,9 +278,11 @@ def candidate_names(messages: Sequence[OutboxMessage]) -> dict[int, str]:
     return {candidate_id: full_name for candidate_id, full_name in rows}
 
 
-def list_outbox(page: int = 1, per_page: int = 25, status: OutboxStatus | str | None = None) -> OutboxPage:
-    """Newest first; ``status`` narrows the list (an unknown status is a ValidationFailed)."""
-    stmt = select(OutboxMessage)
+def list_outbox(
+    viewer: User, page: int = 1, per_page: int = 25, status: OutboxStatus | str | None = None
+) -> OutboxPage:
+    """Newest first, only what ``viewer`` may read; ``status`` narrows the list (unknown: ValidationFailed)."""
+    stmt = select(OutboxMessage).where(outbox_messages_visible_to(viewer))
     if status:
         try:
             stmt = stmt.where(OutboxMessage.status == OutboxStatus(status).value)

@@ -21,6 +21,7 @@ import smtplib
 import ssl
 from collections.abc import Mapping
 from datetime import timedelta
+from email import policy as email_policy
 from email.message import EmailMessage
 from email.utils import formataddr, formatdate, make_msgid, parseaddr
 from typing import Any
@@ -50,7 +51,8 @@ PERMANENT_ERRORS = (
 
 
 def build_email(message: OutboxMessage, sender: str) -> EmailMessage:
-    email = EmailMessage()
+    # The SMTP policy writes CRLF line endings everywhere, as RFC 5545 requires inside a calendar part.
+    email = EmailMessage(policy=email_policy.SMTP)
     email["From"] = sender
     email["To"] = formataddr((message.to_name, message.to_email))
     email["Subject"] = message.subject
@@ -59,9 +61,17 @@ def build_email(message: OutboxMessage, sender: str) -> EmailMessage:
     email["Message-ID"] = make_msgid(idstring=f"outbox-{message.id}", domain=sender_domain)
     email.set_content(message.body)
     for attachment in message.attachments or []:
-        maintype, _, subtype = attachment["content_type"].partition("/")
+        media_type, _, raw_parameters = attachment["content_type"].partition(";")
+        maintype, _, subtype = media_type.strip().partition("/")
+        parameters = dict(
+            (name.strip().lower(), value.strip())
+            for name, _, value in (part.partition("=") for part in raw_parameters.split(";") if "=" in part)
+        )
+        parameters.pop("charset", None)  # written by the email library for text parts
         if maintype == "text":
-            email.add_attachment(attachment["content"], subtype=subtype, filename=attachment["filename"])
+            email.add_attachment(
+                attachment["content"], subtype=subtype, filename=attachment["filename"], params=parameters
+            )
         else:
             email.add_attachment(
                 base64.b64decode(attachment["content"]),
