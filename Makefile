@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 export FLASK_APP := hirewise
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: install run serve test lint fmt pytest worker bench bench-queries clean
+.PHONY: install run test lint fmt pytest worker bench bench-fit clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -44,6 +44,10 @@ worker: install
 
 bench: install
 	$(BIN)/python -m bench.pipeline $(BENCH_ARGS)
+
+## Pure fit scoring and ranking: 2,000 applications x 5 feedbacks x 12 skills.
+bench-fit: install
+	$(BIN)/python -m bench.fit $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
