@@ -73,11 +73,24 @@ def register_blueprints(app: Flask) -> None:
     from hirewise.candidates.views import bp as candidates_bp
     from hirewise.careers.views import bp as careers_bp
     from hirewise.health import bp as health_bp
+    from hirewise.interviews.views import bp as interviews_bp
     from hirewise.kits.views import bp as kits_bp
     from hirewise.mail.views import bp as mail_bp
     from hirewise.openings.views import bp as openings_bp
+    from hirewise.questions.views import bp as questions_bp
 
-    for blueprint in (auth_bp, openings_bp, kits_bp, candidates_bp, careers_bp, mail_bp, audit_bp, health_bp):
+    for blueprint in (
+        auth_bp,
+        openings_bp,
+        kits_bp,
+        questions_bp,
+        candidates_bp,
+        careers_bp,
+        mail_bp,
+        audit_bp,
+        health_bp,
+        interviews_bp,
+    ):
         app.register_blueprint(blueprint)
 
 

@@ -3,17 +3,23 @@
 from hirewise.audit.models import AuditEvent
 from hirewise.auth.models import ApiToken, Invitation, User
 from hirewise.candidates.models import Application, Candidate, Document, Note, StageMove
+from hirewise.interviews.models import Interview, InterviewPlanItem
 from hirewise.kits.models import Kit, KitQuestion, KitSkill
 from hirewise.mail.models import EmailTemplate, OutboxMessage
 from hirewise.openings.models import Opening, OpeningQuestion, OpeningSkill, Stage
+from hirewise.questions.models import BankQuestion, BankQuestionVersion
 
 __all__ = [
     "ApiToken",
     "Application",
     "AuditEvent",
+    "BankQuestion",
+    "BankQuestionVersion",
     "Candidate",
     "Document",
     "EmailTemplate",
+    "Interview",
+    "InterviewPlanItem",
     "Invitation",
     "Kit",
     "KitQuestion",

@@ -48,6 +48,14 @@ def can_manage_kits(user: User) -> bool:
     return _is(user, *STAFF)
 
 
+def can_view_question_bank(user: User) -> bool:
+    return can_view_kits(user)
+
+
+def can_manage_question_bank(user: User) -> bool:
+    return can_manage_kits(user)
+
+
 def can_view_audit_log(user: User) -> bool:
     return _is(user, Role.ADMIN)
 
@@ -93,16 +101,36 @@ def openings_visible_to(user: User) -> ColumnElement[bool]:
 # --- candidates and applications ---------------------------------------------------------------
 
 
-def _assigned_application_ids(user: User) -> set[int]:
-    # Interviewers are assigned to applications by scheduled interviews (interviews feature).
-    # Until that feature exists there are no assignments, so an interviewer sees none.
-    return set()
+def _assigned_to_application(user: User, application_id: Any) -> ColumnElement[bool]:
+    """An interviewer is assigned to an application by being on one of its non-cancelled interviews."""
+    from hirewise.interviews.models import Interview, InterviewStatus, interview_interviewers
+
+    return exists(
+        select(interview_interviewers.c.interview_id)
+        .join(Interview, Interview.id == interview_interviewers.c.interview_id)
+        .where(
+            interview_interviewers.c.user_id == user.id,
+            Interview.application_id == application_id,
+            Interview.status != InterviewStatus.CANCELLED,
+        )
+    )
 
 
 def can_view_application(user: User, application: Application) -> bool:
     if can_view_opening(user, application.opening):
         return True
-    return _is(user, Role.INTERVIEWER) and application.id in _assigned_application_ids(user)
+    if not _is(user, Role.INTERVIEWER):
+        return False
+    from hirewise.extensions import db
+
+    return bool(db.session.execute(select(_assigned_to_application(user, application.id))).scalar())
+
+
+def can_view_interview(user: User, interview: Any) -> bool:
+    """Whoever may see the application, and the interview's own interviewers (even once cancelled)."""
+    if can_view_application(user, interview.application):
+        return True
+    return _is(user, Role.INTERVIEWER) and any(person.id == user.id for person in interview.interviewers)
 
 
 def can_change_application(user: User, application: Application) -> bool:
@@ -121,6 +149,8 @@ def applications_visible_to(user: User) -> ColumnElement[bool]:
                 opening_members.c.opening_id == Application.opening_id, opening_members.c.user_id == user.id
             )
         )
+    if _is(user, Role.INTERVIEWER):
+        return _assigned_to_application(user, Application.id)
     return false()
 
 

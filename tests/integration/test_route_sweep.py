@@ -28,7 +28,13 @@ PUBLIC = {
     "health.healthz",
 }
 # Routes a signed-in interviewer may use: their own account and home.
-INTERVIEWER_ALLOWED = {"auth.logout", "auth.account", "auth.revoke_token", "openings.dashboard"}
+INTERVIEWER_ALLOWED = {
+    "auth.logout",
+    "auth.account",
+    "auth.revoke_token",
+    "openings.dashboard",
+    "interviews.mine",
+}
 
 
 def _urls(app: Flask, ids: dict[str, int]) -> list[tuple[str, str, str]]:

@@ -1,0 +1,96 @@
+"""API shapes of interview plans and interviews. Schemas check types; the services check the rules."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from hirewise.api import PageArgs, page_schema
+
+_TIMEZONE = {"description": "IANA time zone, e.g. Europe/Berlin or UTC"}
+
+
+class PlanItemSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    opening_id = fields.Integer(dump_only=True)
+    stage_id = fields.Integer(required=True, strict=True)
+    title = fields.String(required=True, validate=validate.Length(max=200))
+    duration_minutes = fields.Integer(load_default=60, strict=True, metadata={"description": "15 to 480"})
+    focus_skill_ids = fields.List(fields.Integer(strict=True), load_default=list)
+    question_ids = fields.List(fields.Integer(strict=True), load_default=list)
+    position = fields.Integer(dump_only=True)
+
+
+class PlanItemUpdateSchema(Schema):
+    stage_id = fields.Integer(strict=True)
+    title = fields.String(validate=validate.Length(max=200))
+    duration_minutes = fields.Integer(strict=True, metadata={"description": "15 to 480"})
+    focus_skill_ids = fields.List(fields.Integer(strict=True))
+    question_ids = fields.List(fields.Integer(strict=True))
+
+
+class PlanSchema(Schema):
+    items = fields.List(fields.Nested(PlanItemSchema))
+
+
+class PersonSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    full_name = fields.String(dump_only=True)
+    email = fields.String(dump_only=True)
+
+
+class InterviewSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    application_id = fields.Integer(dump_only=True)
+    candidate_id = fields.Integer(dump_only=True, attribute="application.candidate_id")
+    opening_id = fields.Integer(dump_only=True, attribute="application.opening_id")
+    plan_item_id = fields.Integer(dump_only=True, allow_none=True)
+    title = fields.String(dump_only=True)
+    starts_at = fields.AwareDateTime(dump_only=True)
+    timezone = fields.String(dump_only=True, metadata=_TIMEZONE)
+    duration_minutes = fields.Integer(dump_only=True)
+    location = fields.String(dump_only=True)
+    video_url = fields.String(dump_only=True)
+    instructions = fields.String(dump_only=True)
+    status = fields.String(dump_only=True, metadata={"enum": ["scheduled", "cancelled"]})
+    calendar_uid = fields.String(dump_only=True)
+    calendar_sequence = fields.Integer(dump_only=True)
+    focus_skill_ids = fields.List(fields.Integer(), dump_only=True)
+    question_ids = fields.List(fields.Integer(), dump_only=True)
+    organizer = fields.Nested(PersonSchema, dump_only=True, allow_none=True)
+    interviewers = fields.List(fields.Nested(PersonSchema), dump_only=True)
+
+
+InterviewPageSchema = page_schema(InterviewSchema, "InterviewPage")
+
+
+class InterviewListArgs(PageArgs):
+    application_id = fields.Integer(load_default=None, allow_none=True)
+    mine = fields.Boolean(
+        load_default=False, metadata={"description": "Only interviews you are an interviewer on"}
+    )
+
+
+class _WhenSchema(Schema):
+    starts_at = fields.AwareDateTime(required=True, metadata={"description": "ISO 8601 with an offset"})
+    timezone = fields.String(required=True, validate=validate.Length(max=64), metadata=_TIMEZONE)
+    duration_minutes = fields.Integer(required=True, strict=True, metadata={"description": "15 to 480"})
+
+
+class InterviewCreateSchema(_WhenSchema):
+    application_id = fields.Integer(required=True, strict=True)
+    title = fields.String(required=True, validate=validate.Length(max=200))
+    interviewer_ids = fields.List(fields.Integer(strict=True), required=True)
+    location = fields.String(load_default="", validate=validate.Length(max=300))
+    video_url = fields.String(load_default="", validate=validate.Length(max=500))
+    instructions = fields.String(load_default="", metadata={"description": "Seen by the interviewers only"})
+    plan_item_id = fields.Integer(load_default=None, allow_none=True, strict=True)
+
+
+class InterviewRescheduleSchema(_WhenSchema):
+    interviewer_ids = fields.List(fields.Integer(strict=True), load_default=None, allow_none=True)
+    location = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=300))
+    video_url = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500))
+
+
+class InterviewCancelSchema(Schema):
+    reason = fields.String(load_default="", validate=validate.Length(max=500))
