@@ -114,6 +114,10 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
             # Run by `celery -A hirewise.worker beat` (production only): re-queues emails whose task was lost.
             "beat_schedule": {
                 "flush-outbox": {"task": "hirewise.tasks.mail.flush_outbox", "schedule": 60.0},
+                "feedback-reminders": {
+                    "task": "hirewise.tasks.reminders.send_feedback_reminders",
+                    "schedule": 900.0,
+                },
             },
         },
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", redis_url or "memory://"),
@@ -132,6 +136,8 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         "BASE_URL": os.environ.get("HIREWISE_BASE_URL", "http://127.0.0.1:5000"),
         "DATA_RETENTION_DAYS": int(os.environ.get("DATA_RETENTION_DAYS", "365")),
         "INVITATION_TTL_HOURS": int(os.environ.get("INVITATION_TTL_HOURS", "72")),
+        # Interviewers are reminded once per this many hours after an interview until they submit feedback.
+        "FEEDBACK_REMINDER_HOURS": max(1, int(os.environ.get("FEEDBACK_REMINDER_HOURS", "24"))),
         "API_TITLE": "Hirewise API",
         "API_VERSION": "v1",
         "OPENAPI_VERSION": "3.0.3",

@@ -3,6 +3,14 @@
 from hirewise.audit.models import AuditEvent
 from hirewise.auth.models import ApiToken, Invitation, User
 from hirewise.candidates.models import Application, Candidate, Document, Note, StageMove
+from hirewise.feedback.models import (
+    Decision,
+    Feedback,
+    FeedbackAnswer,
+    FeedbackRating,
+    FeedbackReminder,
+    FeedbackRevision,
+)
 from hirewise.interviews.models import Interview, InterviewPlanItem
 from hirewise.kits.models import Kit, KitQuestion, KitSkill
 from hirewise.mail.models import EmailTemplate, OutboxMessage
@@ -16,8 +24,14 @@ __all__ = [
     "BankQuestion",
     "BankQuestionVersion",
     "Candidate",
+    "Decision",
     "Document",
     "EmailTemplate",
+    "Feedback",
+    "FeedbackAnswer",
+    "FeedbackRating",
+    "FeedbackReminder",
+    "FeedbackRevision",
     "Interview",
     "InterviewPlanItem",
     "Invitation",

@@ -30,6 +30,14 @@ class EmploymentType(StrEnum):
         return self.value.replace("_", "-").capitalize()
 
 
+class FeedbackVisibility(StrEnum):
+    """When an interviewer may read the other interviewers' feedback on an application."""
+
+    NEVER = "never"
+    AFTER_SUBMIT = "after_submit"
+    ALWAYS = "always"
+
+
 class StageKind(StrEnum):
     """What reaching a stage means for the application: still in play, hired or rejected."""
 
@@ -69,6 +77,11 @@ class Opening(TimestampMixin, Base):
     description: Mapped[str] = mapped_column(Text, default="")  # Markdown, sanitised on render
     kit_id: Mapped[int | None] = mapped_column(ForeignKey("kits.id", ondelete="SET NULL"))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    feedback_visibility: Mapped[FeedbackVisibility] = mapped_column(
+        String(20),
+        default=FeedbackVisibility.AFTER_SUBMIT,
+        server_default=FeedbackVisibility.AFTER_SUBMIT.value,
+    )
 
     kit: Mapped[Kit | None] = relationship()
     team: Mapped[list[User]] = relationship(secondary=opening_members, order_by="User.full_name")
