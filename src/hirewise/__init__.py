@@ -72,6 +72,8 @@ def register_blueprints(app: Flask) -> None:
     from hirewise.auth.views import bp as auth_bp
     from hirewise.candidates.views import bp as candidates_bp
     from hirewise.careers.views import bp as careers_bp
+    from hirewise.decisions.views import bp as decisions_bp
+    from hirewise.feedback.views import bp as feedback_bp
     from hirewise.health import bp as health_bp
     from hirewise.interviews.views import bp as interviews_bp
     from hirewise.kits.views import bp as kits_bp
@@ -90,6 +92,8 @@ def register_blueprints(app: Flask) -> None:
         audit_bp,
         health_bp,
         interviews_bp,
+        decisions_bp,
+        feedback_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -138,6 +138,16 @@ def can_change_application(user: User, application: Application) -> bool:
     return can_edit_opening(user, application.opening)
 
 
+def can_view_debrief(user: User, application: Application) -> bool:
+    """The debrief weighs every interviewer's feedback: staff and the hiring team, never interviewers."""
+    return can_edit_opening(user, application.opening)
+
+
+def can_decide(user: User, application: Application) -> bool:
+    """Advance, reject or hire with a recorded decision."""
+    return can_edit_opening(user, application.opening)
+
+
 def applications_visible_to(user: User) -> ColumnElement[bool]:
     from hirewise.candidates.models import Application
 
@@ -212,6 +222,96 @@ def candidates_visible_to(user: User) -> ColumnElement[bool]:
         return true()
     return exists(
         select(Application.id).where(Application.candidate_id == Candidate.id, applications_visible_to(user))
+    )
+
+
+# --- interview feedback -------------------------------------------------------------------------
+
+
+def _feedback_peer_rule(user: User, application_id: Any, visibility: Any) -> ColumnElement[bool]:
+    """A fellow interviewer sees submitted feedback per the opening's ``feedback_visibility``."""
+    from sqlalchemy import and_, or_
+    from sqlalchemy.orm import aliased
+
+    from hirewise.feedback.models import Feedback, FeedbackStatus
+    from hirewise.openings.models import FeedbackVisibility
+
+    own = aliased(Feedback)
+    own_submitted = exists(
+        select(own.id).where(
+            own.application_id == application_id,
+            own.interviewer_id == user.id,
+            own.status == FeedbackStatus.SUBMITTED,
+        )
+    )
+    return and_(
+        _assigned_to_application(user, application_id),
+        or_(
+            visibility == FeedbackVisibility.ALWAYS,
+            and_(visibility == FeedbackVisibility.AFTER_SUBMIT, own_submitted),
+        ),
+    )
+
+
+def feedback_visible_to(user: User) -> ColumnElement[bool]:
+    """SQL filter on ``Feedback``: the same rule as :func:`can_view_feedback`.
+
+    Everyone sees their own feedback (drafts too); nobody sees another person's draft. Staff, and
+    hiring managers on the opening's team, see all submitted feedback. A fellow interviewer of the
+    application sees submitted feedback when the opening allows it: "always", or "after_submit"
+    once they have submitted their own feedback on the same application; "never" hides it.
+    """
+    from sqlalchemy import and_, or_
+
+    from hirewise.candidates.models import Application
+    from hirewise.feedback.models import Feedback, FeedbackStatus
+
+    if not _is(user, *STAFF, Role.HIRING_MANAGER, Role.INTERVIEWER):
+        return false()
+    own = Feedback.interviewer_id == user.id
+    if _is(user, *STAFF):
+        return or_(own, Feedback.status == FeedbackStatus.SUBMITTED)
+    opening_of_feedback = (
+        select(Opening.feedback_visibility)
+        .join(Application, Application.opening_id == Opening.id)
+        .where(Application.id == Feedback.application_id)
+        .scalar_subquery()
+    )
+    others: ColumnElement[bool] = _feedback_peer_rule(user, Feedback.application_id, opening_of_feedback)
+    if _is(user, Role.HIRING_MANAGER):
+        on_team = exists(
+            select(opening_members.c.opening_id)
+            .join(Application, Application.opening_id == opening_members.c.opening_id)
+            .where(Application.id == Feedback.application_id, opening_members.c.user_id == user.id)
+        )
+        others = or_(on_team, others)
+    return or_(own, and_(Feedback.status == FeedbackStatus.SUBMITTED, others))
+
+
+def can_view_feedback(user: User, feedback: Any) -> bool:
+    from hirewise.feedback.models import Feedback, FeedbackStatus
+
+    if not _is(user, *STAFF, Role.HIRING_MANAGER, Role.INTERVIEWER):
+        return False
+    if feedback.interviewer_id == user.id:
+        return True
+    if feedback.status != FeedbackStatus.SUBMITTED:
+        return False
+    if can_view_opening(user, feedback.application.opening):
+        return True
+    from hirewise.extensions import db
+
+    # The fellow-interviewer rule needs other rows: ask the database with the list filter itself.
+    stmt = select(exists(select(Feedback.id).where(Feedback.id == feedback.id, feedback_visible_to(user))))
+    return bool(db.session.execute(stmt).scalar())
+
+
+def can_write_feedback(user: User, interview: Any) -> bool:
+    """Only the interview's own interviewers write feedback on it."""
+    return bool(
+        user is not None
+        and getattr(user, "is_authenticated", False)
+        and any(person.id == user.id for person in interview.interviewers)
     )
 
 

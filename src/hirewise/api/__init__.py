@@ -87,13 +87,24 @@ def docs_page() -> str:
 
 def register_api(app: Flask) -> None:
     from hirewise.candidates.api import applications_blp, candidates_blp
+    from hirewise.decisions.api import blp as decisions_blp
+    from hirewise.feedback.api import blp as feedback_blp
     from hirewise.interviews.api import blp as interviews_blp
     from hirewise.kits.api import blp as kits_blp
     from hirewise.openings.api import blp as openings_blp
     from hirewise.questions.api import blp as questions_blp
 
     api.init_app(app)
-    for blp in (kits_blp, openings_blp, candidates_blp, applications_blp, questions_blp, interviews_blp):
+    for blp in (
+        kits_blp,
+        openings_blp,
+        candidates_blp,
+        applications_blp,
+        questions_blp,
+        interviews_blp,
+        decisions_blp,
+        feedback_blp,
+    ):
         api.register_blueprint(blp)
         csrf.exempt(blp)
     app.register_blueprint(docs)

@@ -1,0 +1,1 @@
+"""Debrief, hiring decisions, the ranking of an opening's applications and side-by-side comparison."""
