@@ -423,3 +423,17 @@ def test_every_endpoint_is_in_the_openapi_spec(client):
     assert "post" in paths[BASE + "/{opening_id}/skills"]
     assert set(paths[BASE + "/{opening_id}/skills/{skill_id}"]) >= {"patch", "delete"}
     assert "get" in paths[BASE + "/{opening_id}/stages"]
+
+
+def test_patch_feedback_visibility(api_as):
+    opening = OpeningFactory()
+    api = api_as(Role.RECRUITER)
+    response = api.patch(f"{BASE}/{opening.id}", json={"feedback_visibility": "always"})
+    assert response.status_code == 200
+    assert response.get_json()["feedback_visibility"] == "always"
+    assert (
+        api.patch(f"{BASE}/{opening.id}", json={"location": "Berlin"}).get_json()["feedback_visibility"]
+        == "always"
+    )
+    bad = api.patch(f"{BASE}/{opening.id}", json={"feedback_visibility": "sometimes"})
+    assert bad.status_code == 422

@@ -473,3 +473,35 @@ def test_detail_page_forms_carry_working_csrf_tokens(client, auth, request):
     assert response.status_code == 302
     assert sorted(s.name for s in _reload(opening.id).skills) == ["Flask core", "SQLAlchemy"]
     assert _reload(opening.id).status == "open"
+
+
+def test_edit_sets_who_sees_other_interviewers_feedback(client, auth):
+    from hirewise.openings.models import FeedbackVisibility
+
+    auth.login(Role.RECRUITER)
+    opening = OpeningFactory()
+    assert opening.feedback_visibility == FeedbackVisibility.AFTER_SUBMIT
+    form = client.get(f"/openings/{opening.id}/edit").get_data(as_text=True)
+    assert 'name="feedback_visibility"' in form
+    data = {
+        "title": opening.title,
+        "location": "Remote",
+        "employment_type": "full_time",
+        "description": "",
+        "status": "open",
+        "feedback_visibility": "never",
+    }
+    assert client.post(f"/openings/{opening.id}/edit", data=data).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Opening, opening.id).feedback_visibility == FeedbackVisibility.NEVER
+    event = (
+        db.session.execute(
+            select(AuditEvent).where(AuditEvent.opening_id == opening.id).order_by(AuditEvent.id.desc())
+        )
+        .scalars()
+        .first()
+    )
+    assert event.before["feedback_visibility"] == "after_submit"
+    assert event.after["feedback_visibility"] == "never"
+    data["feedback_visibility"] = "sometimes"
+    assert client.post(f"/openings/{opening.id}/edit", data=data).status_code == 422

@@ -88,6 +88,7 @@ class OpeningResource(MethodView):
             description=data.get("description", opening.description),
             status=data.get("status", opening.status),
             team_ids=data.get("team_ids"),
+            feedback_visibility=data.get("feedback_visibility"),
         )
         return services.get_opening(opening_id)
 

@@ -19,7 +19,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from hirewise.auth.models import User
 from hirewise.kits.models import Kit, SkillKind
-from hirewise.openings.models import EmploymentType, OpeningStatus
+from hirewise.openings.models import EmploymentType, FeedbackVisibility, OpeningStatus
 from hirewise.openings.services import PASS_BAR_RANGE, WEIGHT_RANGE
 
 STATUS_OPTIONS = [(s.value, s.value.capitalize()) for s in OpeningStatus]
@@ -49,6 +49,17 @@ class OpeningDetailsForm(FlaskForm):
     employment_type = SelectField("Employment type", choices=EMPLOYMENT_CHOICES)
     description = TextAreaField("Description", description=DESCRIPTION_HINT, render_kw={"rows": 10})
     status = SelectField("Status", choices=STATUS_CHOICES)
+
+
+VISIBILITY_CHOICES = [
+    SelectChoice(FeedbackVisibility.AFTER_SUBMIT.value, "After they submit their own (recommended)"),
+    SelectChoice(FeedbackVisibility.NEVER.value, "Never"),
+    SelectChoice(FeedbackVisibility.ALWAYS.value, "Always"),
+]
+
+
+class OpeningEditForm(OpeningDetailsForm):
+    feedback_visibility = SelectField("Interviewers see each other's feedback", choices=VISIBILITY_CHOICES)
 
 
 class OpeningCreateForm(OpeningDetailsForm):

@@ -59,6 +59,7 @@ class OpeningSchema(Schema):
     location = fields.String(dump_only=True)
     employment_type = fields.String(dump_only=True)
     description = fields.String(dump_only=True, metadata={"description": "Markdown"})
+    feedback_visibility = fields.String(dump_only=True)
     kit_id = fields.Integer(dump_only=True, allow_none=True)
     team = fields.List(fields.Nested(TeamMemberSchema), dump_only=True)
     created_at = fields.DateTime(dump_only=True)
@@ -92,6 +93,7 @@ class OpeningUpdateSchema(Schema):
     description = fields.String(metadata={"description": "Markdown"})
     status = fields.String(metadata=_STATUS)
     team_ids = fields.List(fields.Integer(strict=True))
+    feedback_visibility = fields.String(metadata={"enum": ["never", "after_submit", "always"]})
 
 
 class OpeningListArgs(PageArgs):

@@ -25,6 +25,7 @@ from hirewise.kits.models import Kit, SkillKind
 from hirewise.openings.models import (
     DEFAULT_STAGES,
     EmploymentType,
+    FeedbackVisibility,
     Opening,
     OpeningQuestion,
     OpeningSkill,
@@ -36,7 +37,7 @@ from hirewise.security import openings_visible_to
 
 BUILTIN_KIT_SLUG = "flask-developer"
 TEAM_ROLES = (Role.ADMIN, Role.RECRUITER, Role.HIRING_MANAGER)
-OPENING_FIELDS = ("title", "status", "location", "employment_type", "description")
+OPENING_FIELDS = ("title", "status", "location", "employment_type", "description", "feedback_visibility")
 SKILL_FIELDS = ("name", "kind", "weight", "pass_bar", "keywords", "description")
 TITLE_MAX, LOCATION_MAX, SLUG_MAX, SKILL_NAME_MAX, KEYWORD_MAX = 200, 200, 100, 120, 80
 WEIGHT_RANGE = (1, 10)
@@ -344,17 +345,24 @@ def update_opening(
     description: str,
     status: OpeningStatus | str,
     team_ids: Sequence[int] | None = None,
+    feedback_visibility: FeedbackVisibility | str | None = None,
 ) -> Opening:
     """Change the opening's details (and its team when ``team_ids`` is given). The slug never
-    changes, so links to the careers page keep working."""
+    changes, so links to the careers page keep working. ``feedback_visibility`` None keeps it."""
     title = _text(title, "title", TITLE_MAX, required=True)
     location = _text(location, "location", LOCATION_MAX)
     employment_type = _enum(EmploymentType, employment_type, "employment_type")
     status = _enum(OpeningStatus, status, "status")
+    visibility = (
+        opening.feedback_visibility
+        if feedback_visibility is None
+        else _enum(FeedbackVisibility, feedback_visibility, "feedback_visibility")
+    )
     members = _team_members(team_ids) if team_ids is not None else None
     before = snapshot(opening, OPENING_FIELDS)
     opening.title, opening.location, opening.employment_type = title, location, employment_type
     opening.description, opening.status = _clean(description), status
+    opening.feedback_visibility = visibility
     old, new = changed(before, snapshot(opening, OPENING_FIELDS))
     if new:
         record(

@@ -18,7 +18,7 @@ from hirewise.openings.forms import (
     NO_KIT,
     STATUS_OPTIONS,
     OpeningCreateForm,
-    OpeningDetailsForm,
+    OpeningEditForm,
     SkillForm,
     StatusForm,
     TeamForm,
@@ -158,7 +158,7 @@ def detail(opening_id: int) -> Any:
 @login_required
 def edit(opening_id: int) -> Response | Any:
     opening = _opening_for_edit(opening_id)
-    form = OpeningDetailsForm(obj=opening)
+    form = OpeningEditForm(obj=opening)
     if form.validate_on_submit():
         try:
             services.update_opening(
@@ -169,6 +169,7 @@ def edit(opening_id: int) -> Response | Any:
                 employment_type=form.employment_type.data,
                 description=form.description.data or "",
                 status=form.status.data,
+                feedback_visibility=form.feedback_visibility.data,
             )
         except DomainError as exc:
             _show_errors(form, exc)
