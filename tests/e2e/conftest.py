@@ -12,7 +12,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from celery import current_app as celery_current_app
 from flask import Flask
 from flask_migrate import upgrade
 from werkzeug.serving import make_server
@@ -51,7 +50,6 @@ class LiveServer:
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     folder: Path = tmp_path_factory.mktemp("e2e")
-    previous_celery = celery_current_app._get_current_object()
     app = create_app(
         {
             "ENV": "testing",
@@ -60,8 +58,6 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
             "SERVER_NAME": None,
         }
     )
-    # create_app made its Celery app the process default; the rest of the suite keeps its own.
-    previous_celery.set_default()
     with app.app_context():
         upgrade()
     server = LiveServer(app)
