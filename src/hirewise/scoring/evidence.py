@@ -94,5 +94,10 @@ class Evidence:
         return cls(skill_id, "assessment", assessment_to_rating(fraction), weight, author, reference)
 
 
+_NUMBER_TYPES = (int, float)  # a tuple: `int | float` would build a new union object on every call
+
+
 def _is_finite_number(value: object) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    if type(value) is float or type(value) is int:  # the common case, without isinstance's MRO walk
+        return math.isfinite(value)
+    return isinstance(value, _NUMBER_TYPES) and not isinstance(value, bool) and math.isfinite(value)
