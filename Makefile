@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 export FLASK_APP := hirewise
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: install run test lint fmt pytest worker bench bench-fit clean
+.PHONY: install run test lint fmt pytest worker bench bench-fit bench-ranking clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -48,6 +48,10 @@ bench: install
 ## Pure fit scoring and ranking: 2,000 applications x 5 feedbacks x 12 skills.
 bench-fit: install
 	$(BIN)/python -m bench.fit $(BENCH_ARGS)
+
+## Ranking an opening by fit: SQL statements at 20 vs 2,000 applications, time vs a plain list.
+bench-ranking: install
+	$(BIN)/python -m bench.ranking $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
