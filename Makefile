@@ -42,8 +42,11 @@ test: lint pytest
 worker: install
 	$(BIN)/celery -A hirewise.worker worker --loglevel INFO
 
+## Every benchmark: pipeline pages (query counts, req/s under gunicorn), ranking by fit, fit scoring alone.
 bench: install
 	$(BIN)/python -m bench.pipeline $(BENCH_ARGS)
+	$(BIN)/python -m bench.ranking
+	$(BIN)/python -m bench.fit
 
 ## Pure fit scoring and ranking: 2,000 applications x 5 feedbacks x 12 skills.
 bench-fit: install
