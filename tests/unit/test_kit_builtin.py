@@ -109,7 +109,7 @@ def test_every_skill_is_complete(kit: KitSpec) -> None:
     for skill in kit.skills:
         assert len(skill.description) > 40, skill.name
         assert skill.pass_bar == 3.0, skill.name
-        assert 1 <= skill.weight <= 10, skill.name
+        assert skill.weight in range(1, 11), skill.name
         assert len(skill.keywords) >= 8, skill.name
         assert all(k == k.lower() for k in skill.keywords), skill.name
 

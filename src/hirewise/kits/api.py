@@ -95,7 +95,8 @@ class KitExport(MethodView):
         return response
 
 
-def _uploaded_kit() -> tuple[bytes, str | None]:
+def uploaded_kit_file() -> tuple[bytes, str | None]:
+    """The kit file of an API import: a multipart 'file' or the raw (JSON/YAML) body; (content, filename)."""
     if request.mimetype == "multipart/form-data":
         upload = request.files.get("file")
         if upload is None or not upload.filename:
@@ -137,7 +138,7 @@ class KitImport(MethodView):
         """Import a kit file. Nothing is written unless the whole file is valid."""
         user = current_api_user()
         require(can_manage_kits(user))
-        content, filename = _uploaded_kit()
+        content, filename = uploaded_kit_file()
         kit = services.import_kit(user, content, filename, replace=args["replace"])
         # A new kit starts at version 1; every replacement adds one.
         return kit, 201 if kit.version == 1 else 200

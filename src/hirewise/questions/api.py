@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, request
+from flask import Response
 from flask.views import MethodView
 
 from hirewise.api import api_blueprint, current_api_user, paginate
-from hirewise.errors import ValidationFailed
+from hirewise.kits.api import uploaded_kit_file
 from hirewise.kits.schemas import KitDocumentSchema, KitErrorSchema
-from hirewise.kits.validation import MAX_KIT_BYTES
 from hirewise.questions import services
 from hirewise.questions.models import BankQuestion, BankQuestionVersion
 from hirewise.questions.schemas import (
@@ -140,24 +139,6 @@ class QuestionExport(MethodView):
         return response
 
 
-def _uploaded_file() -> tuple[bytes, str | None]:
-    if request.mimetype == "multipart/form-data":
-        upload = request.files.get("file")
-        if upload is None or not upload.filename:
-            raise ValidationFailed(
-                "Attach the kit file as the multipart field 'file'.",
-                details={"errors": ["file: is required"]},
-            )
-        return upload.stream.read(MAX_KIT_BYTES + 1), upload.filename
-    body = request.get_data(cache=False)
-    if not body:
-        raise ValidationFailed(
-            "Send the kit document as a JSON body or a multipart 'file'.",
-            details={"errors": ["(document): the request body is empty"]},
-        )
-    return body, "request.json" if request.mimetype == "application/json" else None
-
-
 @blp.route("/import")
 class QuestionImport(MethodView):
     @blp.doc(
@@ -176,6 +157,6 @@ class QuestionImport(MethodView):
         """Import a kit file's questions into the bank; questions with the same text are updated."""
         user = current_api_user()
         require(can_manage_question_bank(user))
-        content, filename = _uploaded_file()
+        content, filename = uploaded_kit_file()
         questions = services.import_questions(user, content, filename)
         return {"items": questions, "count": len(questions)}
