@@ -34,17 +34,15 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import insert
 
-from hirewise import create_app
+from bench.common import bench_app, counting_statements
 from hirewise.auth import services as auth_services
 from hirewise.auth.models import Role
 from hirewise.candidates.models import Application, ApplicationSource, Candidate, ResumeStatus
-from hirewise.config import normalize_database_url
 from hirewise.db import utcnow
 from hirewise.extensions import db
 from hirewise.kits.services import ensure_builtin_kits
@@ -186,22 +184,6 @@ def seed(candidates: int, special: list[int]) -> Workspace:
 
 
 # --- SQL statement counts -----------------------------------------------------------------------
-
-
-@contextmanager
-def counting_statements(app: Flask) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def before_cursor_execute(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    sa.event.listen(engine, "before_cursor_execute", before_cursor_execute)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", before_cursor_execute)
 
 
 def count_queries(app: Flask, client: FlaskClient, path: str, headers: dict[str, str]) -> tuple[int, int]:
@@ -426,19 +408,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run(args: argparse.Namespace, workdir: Path) -> int:
-    database_url = normalize_database_url(
-        os.environ.get("DATABASE_URL") or f"sqlite:///{workdir / 'bench.db'}"
-    )
-    app = create_app(
-        {
-            "ENV": "testing",
-            "TESTING": True,
-            "SQLALCHEMY_DATABASE_URI": database_url,
-            "WTF_CSRF_ENABLED": False,
-        }
-    )
-    app.instance_path = str(workdir / "instance")
-    print(f"Database: {sa.make_url(database_url).render_as_string(hide_password=True)}")
+    app, database_url = bench_app(workdir)
 
     started = time.monotonic()
     with app.app_context():

@@ -16,28 +16,23 @@ Exit status 1 when a count differs between the sizes or a page fails.
 from __future__ import annotations
 
 import argparse
-import os
 import secrets
 import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
-import sqlalchemy as sa
 from flask import Flask
 from flask_migrate import upgrade
 from sqlalchemy import insert, select
 from sqlalchemy.orm import joinedload
 
-from hirewise import create_app
+from bench.common import bench_app, counting_statements
 from hirewise.auth import services as auth_services
 from hirewise.auth.models import Role, User
 from hirewise.candidates.models import Application, ApplicationSource, Candidate, ResumeStatus
-from hirewise.config import normalize_database_url
 from hirewise.db import utcnow
 from hirewise.decisions.services import ranking
 from hirewise.extensions import db
@@ -189,22 +184,6 @@ def seed(sizes: list[int], feedbacks: int) -> tuple[str, str, dict[int, int]]:
     return recruiter.email, password, openings
 
 
-@contextmanager
-def counting(app: Flask) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def before(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    sa.event.listen(engine, "before_cursor_execute", before)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", before)
-
-
 def _rank(opening_id: int) -> int:
     return len(ranking(get_opening(opening_id)))
 
@@ -241,7 +220,7 @@ def report(app: Flask, email: str, password: str, openings: dict[int, int], repe
     service_counts = []
     for size in sizes:
         with app.app_context():
-            with counting(app) as statements:
+            with counting_statements(app) as statements:
                 _rank(openings[size])
             db.session.remove()
         service_counts.append(len(statements))
@@ -249,7 +228,7 @@ def report(app: Flask, email: str, password: str, openings: dict[int, int], repe
     for size in sizes:
         path = f"/openings/{openings[size]}/ranking"
         client.get(path)
-        with counting(app) as statements:
+        with counting_statements(app) as statements:
             status = client.get(path).status_code
         page_counts.append(len(statements))
         if status != 200:
@@ -294,19 +273,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="hirewise-bench-") as tmp:
         workdir = Path(tmp)
-        database_url = normalize_database_url(
-            os.environ.get("DATABASE_URL") or f"sqlite:///{workdir / 'bench.db'}"
-        )
-        app = create_app(
-            {
-                "ENV": "testing",
-                "TESTING": True,
-                "SQLALCHEMY_DATABASE_URI": database_url,
-                "WTF_CSRF_ENABLED": False,
-            }
-        )
-        app.instance_path = str(workdir / "instance")
-        print(f"Database: {sa.make_url(database_url).render_as_string(hide_password=True)}")
+        app, _ = bench_app(workdir)
         started = time.monotonic()
         with app.app_context():
             upgrade()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask_wtf import FlaskForm
@@ -70,6 +71,16 @@ class PlanItemForm(FlaskForm):
         self.focus_skill_ids.data = list(item.focus_skill_ids)
         self.question_ids.data = list(item.question_ids)
         return self
+
+    def values(self) -> dict[str, Any]:
+        """The submitted plan interview, as add_plan_item/update_plan_item take it."""
+        return {
+            "stage_id": self.stage_id.data,
+            "title": self.title.data or "",
+            "duration_minutes": self.duration_minutes.data or 0,
+            "focus_skill_ids": self.focus_skill_ids.data or [],
+            "question_ids": self.question_ids.data or [],
+        }
 
 
 class WhenForm(FlaskForm):

@@ -83,15 +83,7 @@ def plan(opening_id: int) -> Any:
     require(can_edit_opening(current_user, opening))
     if form.validate_on_submit():
         try:
-            item = services.add_plan_item(
-                current_user,
-                opening,
-                stage_id=form.stage_id.data,
-                title=form.title.data or "",
-                duration_minutes=form.duration_minutes.data or 0,
-                focus_skill_ids=form.focus_skill_ids.data or [],
-                question_ids=form.question_ids.data or [],
-            )
+            item = services.add_plan_item(current_user, opening, **form.values())
             flash(f"{item.title} was added to the plan.", "success")
             return redirect(url_for("interviews.plan", opening_id=opening.id))
         except DomainError as exc:
@@ -118,15 +110,7 @@ def plan_item_update(opening_id: int, item_id: int) -> Any:
     form = PlanItemForm(prefix=f"item{item.id}").for_opening(opening)
     if form.validate_on_submit():
         try:
-            services.update_plan_item(
-                current_user,
-                item,
-                stage_id=form.stage_id.data,
-                title=form.title.data or "",
-                duration_minutes=form.duration_minutes.data or 0,
-                focus_skill_ids=form.focus_skill_ids.data or [],
-                question_ids=form.question_ids.data or [],
-            )
+            services.update_plan_item(current_user, item, **form.values())
             flash(f"{item.title} was saved.", "success")
             return redirect(url_for("interviews.plan", opening_id=opening.id))
         except DomainError as exc:
