@@ -1,0 +1,655 @@
+"""Automatic scoring of a free-text assessment answer, 0..5, with an explanation a reviewer can check.
+
+The candidate's answer is compared with the expected answer and its key points (derived from the
+expected answer's sentences when none are listed). Two kinds of evidence feed a small calibrated
+regression (see :mod:`hirewise.scoring.calibration`):
+
+* semantic: a local sentence-embedding model (all-MiniLM-L6-v2, int8 ONNX, shipped in a wheel), one
+  forward pass per answer whose token states are used four ways: the whole answer, each sentence (to
+  find the sentence that covers a key point), the answer without the question's words, and its content
+  tokens aligned one by one with the expected answer's (soft recall and precision, as in BERTScore);
+* lexical: shared content words, again without the question's words.
+
+Words that only repeat the question earn nothing ("question demoting"): an answer made of the question's
+words scores 0, and so does an answer about something else entirely (the relevance gate). When the
+embedding model is not installed the scorer runs on lexical evidence alone, with its own calibration,
+and says so in the rationale.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import math
+import threading
+from bisect import bisect_right
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from typing import Any, Literal
+
+from hirewise.scoring.calibration import Calibration, ScoringMode, load_calibration
+from hirewise.scoring.embeddings import (
+    EmbeddingUnavailable,
+    MiniLMEncoder,
+    TokenStates,
+    embedding_installed,
+    load_encoder,
+)
+from hirewise.scoring.text import (
+    STOPWORDS,
+    Span,
+    adds_to_question,
+    content_stems,
+    derive_key_points,
+    is_non_answer,
+    overlap_share,
+    sentence_spans,
+    stem,
+    word_spans,
+)
+
+logger = logging.getLogger(__name__)
+
+KeyPointStatus = Literal["covered", "partly", "missed"]
+
+SCORER_NAME = "hirewise-freetext"
+# Bump whenever the features, the key-point thresholds or the calibration change: stored scores say
+# which scorer produced them.
+SCORER_VERSION = "1.0.0"
+
+LEXICAL_ONLY_NOT_INSTALLED = "Lexical evidence only: the embedding model is not installed"
+LEXICAL_ONLY_SWITCHED_OFF = "Lexical evidence only: the embedding model is switched off for this scorer"
+
+# Key-point status thresholds on the reported similarity. Embedding cosines of all-MiniLM-L6-v2 between
+# a sentence and a faithful paraphrase sit well above 0.6; unrelated sentences of the same course
+# topic around 0.2-0.4. The lexical similarity is the share of the point's own words found.
+COVERED_AT: dict[ScoringMode, float] = {"embedding": 0.62, "lexical": 0.6}
+PARTLY_AT: dict[ScoringMode, float] = {"embedding": 0.42, "lexical": 0.3}
+# Below this share of words that are not the question's, the answer "mostly repeats the question".
+REPEATS_QUESTION_BELOW = 0.25
+# The relevance gate of the embedding mode. Relevance is the answer's best similarity to the question,
+# the expected answer (whole, and without the question's words) or any key point. Under UNRELATED_BELOW
+# the answer is about something else and scores 0; from RELATED_FROM on it keeps its full score; in
+# between the score is scaled linearly. Human graders give wrong answers on the right topic 2-3 of 5,
+# so the regression alone would give an answer about something else those points too. Set once on the
+# development data (about 1% of its graded answers fall under RELATED_FROM), never per question.
+UNRELATED_BELOW = 0.05
+RELATED_FROM = 0.20
+
+# Every number computed, in the order the explanation lists them; the calibration uses a subset.
+LEXICAL_FEATURES: tuple[str, ...] = (
+    "lexical_recall",
+    "lexical_precision",
+    "lexical_key_point_mean",
+    "novelty",
+    "length_ratio",
+)
+EMBEDDING_FEATURES: tuple[str, ...] = (
+    "reference_similarity",
+    "demoted_similarity",
+    "key_point_mean",
+    "key_point_min",
+    "question_similarity",
+    "token_recall",
+    "token_precision",
+    "relevance",
+    "relevance_gate",
+    *LEXICAL_FEATURES,
+)
+REFERENCE_CACHE_SIZE = 4096
+
+
+@dataclass(frozen=True, slots=True)
+class KeyPointFinding:
+    key_point: str
+    status: KeyPointStatus
+    evidence: str | None  # the candidate's sentence that covers the point; None when missed
+    similarity: float  # 0..1, rounded to 3 places
+
+
+@dataclass(frozen=True, slots=True)
+class FreeTextResult:
+    score: float  # 0..5, rounded to 2 places
+    key_points: tuple[KeyPointFinding, ...]
+    rationale: str
+    scorer: str
+    scorer_version: str
+    mode: ScoringMode
+    features: dict[str, float]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "score": self.score,
+            "key_points": [asdict(finding) for finding in self.key_points],
+            "rationale": self.rationale,
+            "scorer": self.scorer,
+            "scorer_version": self.scorer_version,
+            "mode": self.mode,
+            "features": dict(self.features),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class FreeTextItem:
+    question: str
+    expected_answer: str
+    key_points: tuple[str, ...]
+    answer: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Reference:
+    """What one (question, expected answer, key points) needs, computed once and cached."""
+
+    question_stems: frozenset[str]
+    key_points: tuple[str, ...]
+    key_point_stems: tuple[frozenset[str], ...]  # without the question's words, unless that empties them
+    reference_stems: frozenset[str]  # the same for the whole expected answer
+    reference_all_stems: frozenset[str]
+    reference_length: int
+    # Embedding mode only (numpy arrays), None in lexical mode.
+    reference_vector: Any = None
+    reference_demoted: Any = None
+    question_vector: Any = None
+    key_point_vectors: Any = None  # (key points, dims)
+    token_vectors: Any = None  # unit vectors of the expected answer's own content tokens (not the question's)
+
+
+@dataclass(frozen=True, slots=True)
+class _Answer:
+    sentences: tuple[Span, ...]
+    stems: tuple[str, ...]
+    stem_set: frozenset[str]
+    novel_stems: frozenset[str]  # content words that are not the question's
+    sentence_novel: tuple[bool, ...]  # does each sentence say anything beyond the question?
+    vector: Any = None
+    demoted_vector: Any = None
+    sentence_vectors: Any = None  # (sentences, dims)
+    token_vectors: Any = None  # unit vectors of the answer's content tokens that are not the question's
+
+
+AnswerKind = Literal["answered", "empty", "repeats_question"]
+
+
+@dataclass(frozen=True, slots=True)
+class _Analysis:
+    key_points: tuple[str, ...]
+    features: dict[str, float]
+    similarities: tuple[float, ...]
+    evidence: tuple[str | None, ...]
+    kind: AnswerKind
+
+
+def _demoted(stems: Sequence[str] | frozenset[str], question_stems: frozenset[str]) -> frozenset[str]:
+    kept = frozenset(stems) - question_stems
+    return kept or frozenset(stems)
+
+
+class FreeTextScorer:
+    """Scores free-text answers; thread-safe, caches the reference side of each question."""
+
+    def __init__(
+        self,
+        calibration: Calibration | None,
+        encoder: MiniLMEncoder | None,
+        lexical_note: str = LEXICAL_ONLY_NOT_INSTALLED,
+    ) -> None:
+        self._calibration = calibration
+        self._encoder = encoder
+        self._lexical_note = lexical_note
+        self._references: OrderedDict[tuple[str, str, tuple[str, ...]], _Reference] = OrderedDict()
+        self._lock = threading.Lock()
+
+    @property
+    def mode(self) -> ScoringMode:
+        return "embedding" if self._encoder is not None else "lexical"
+
+    @property
+    def features(self) -> tuple[str, ...]:
+        return EMBEDDING_FEATURES if self.mode == "embedding" else LEXICAL_FEATURES
+
+    def with_calibration(self, calibration: Calibration) -> FreeTextScorer:
+        """The same encoder (and mode) under another calibration: the benchmark's refits use this."""
+        return FreeTextScorer(calibration, self._encoder, self._lexical_note)
+
+    def score(self, item: FreeTextItem) -> FreeTextResult:
+        return self.score_many([item])[0]
+
+    def score_many(self, items: Sequence[FreeTextItem]) -> list[FreeTextResult]:
+        if self._calibration is None:
+            raise ValueError("This scorer has no calibration: it can only compute features.")
+        calibration = self._calibration.for_mode(self.mode)
+        results = []
+        for analysis in self._analyse_many(items):
+            score = calibration.predict(analysis.features) if analysis.kind == "answered" else 0.0
+            score *= analysis.features.get("relevance_gate", 1.0)
+            results.append(self._result(analysis, score))
+        return results
+
+    def feature_rows(self, items: Sequence[FreeTextItem]) -> list[dict[str, float] | None]:
+        """The numbers the calibration maps to a score, one dict per item, for fitting; None for an
+        answer that a rule scores 0 (blank, a stock non-answer, only the question's words)."""
+        return [
+            analysis.features if analysis.kind == "answered" else None
+            for analysis in self._analyse_many(items)
+        ]
+
+    # -- analysis -------------------------------------------------------------------------------
+
+    def _analyse_many(self, items: Sequence[FreeTextItem]) -> list[_Analysis]:
+        references = self._references_for(items)
+        answers = self._answers_for(items, references)
+        analyses = []
+        for item, reference, answer in zip(items, references, answers, strict=True):
+            if answer is None:
+                analyses.append(self._unanswered(reference, "empty"))
+            elif not adds_to_question(item.answer, item.question):
+                analyses.append(self._unanswered(reference, "repeats_question"))
+            else:
+                analyses.append(self._analyse(reference, answer))
+        return analyses
+
+    def _references_for(self, items: Sequence[FreeTextItem]) -> list[_Reference]:
+        keys = [(item.question, item.expected_answer, tuple(item.key_points)) for item in items]
+        with self._lock:
+            known = {key: self._references[key] for key in keys if key in self._references}
+        missing = list(dict.fromkeys(key for key in keys if key not in known))
+        if missing:
+            built = self._build_references(missing)
+            with self._lock:
+                for key, reference in zip(missing, built, strict=True):
+                    self._references[key] = reference
+                    known[key] = reference
+                while len(self._references) > REFERENCE_CACHE_SIZE:
+                    self._references.popitem(last=False)
+        with self._lock:
+            for key in known:
+                if key in self._references:
+                    self._references.move_to_end(key)
+        return [known[key] for key in keys]
+
+    def _build_references(self, keys: list[tuple[str, str, tuple[str, ...]]]) -> list[_Reference]:
+        lexical = []
+        for question, expected, listed in keys:
+            question_stems = frozenset(content_stems(question))
+            points = tuple(point.strip() for point in listed if point.strip()) or derive_key_points(expected)
+            all_stems = content_stems(expected)
+            lexical.append(
+                _Reference(
+                    question_stems=question_stems,
+                    key_points=points,
+                    key_point_stems=tuple(_demoted(content_stems(p), question_stems) for p in points),
+                    reference_stems=_demoted(all_stems, question_stems),
+                    reference_all_stems=frozenset(all_stems),
+                    reference_length=len(all_stems),
+                )
+            )
+        if self._encoder is None:
+            return lexical
+        import numpy as np
+
+        texts: list[str] = []
+        for (question, expected, _), reference in zip(keys, lexical, strict=True):
+            texts.extend([expected, question, *reference.key_points])
+        states = iter(self._encoder.token_states(texts))
+        built = []
+        for (_question, expected, _), reference in zip(keys, lexical, strict=True):
+            expected_states = next(states)
+            question_states = next(states)
+            point_states = [next(states) for _ in reference.key_points]
+            demoted = _demoted_vector(expected, expected_states, reference.question_stems)
+            token_vectors = _content_token_vectors(expected, expected_states, reference.question_stems)
+            if token_vectors.shape[0] == 0:
+                token_vectors = _content_token_vectors(expected, expected_states, frozenset())
+            built.append(
+                _Reference(
+                    question_stems=reference.question_stems,
+                    key_points=reference.key_points,
+                    key_point_stems=reference.key_point_stems,
+                    reference_stems=reference.reference_stems,
+                    reference_all_stems=reference.reference_all_stems,
+                    reference_length=reference.reference_length,
+                    reference_vector=_mean_vector(expected_states.vectors),
+                    reference_demoted=demoted,
+                    question_vector=_mean_vector(question_states.vectors),
+                    key_point_vectors=(
+                        np.stack([_mean_vector(s.vectors) for s in point_states])
+                        if point_states
+                        else np.zeros((0, expected_states.vectors.shape[1]), dtype=np.float32)
+                    ),
+                    token_vectors=token_vectors,
+                )
+            )
+        return built
+
+    def _answers_for(
+        self, items: Sequence[FreeTextItem], references: list[_Reference]
+    ) -> list[_Answer | None]:
+        answers: list[_Answer | None] = []
+        for item, reference in zip(items, references, strict=True):
+            text = item.answer
+            stems = content_stems(text)
+            if is_non_answer(text):
+                answers.append(None)
+                continue
+            sentences = tuple(sentence_spans(text))
+            answers.append(
+                _Answer(
+                    sentences=sentences,
+                    stems=tuple(stems),
+                    stem_set=frozenset(stems),
+                    novel_stems=frozenset(stems) - reference.question_stems,
+                    sentence_novel=tuple(
+                        bool(set(content_stems(sentence.text)) - reference.question_stems)
+                        for sentence in sentences
+                    ),
+                )
+            )
+        if self._encoder is None:
+            return answers
+        import numpy as np
+
+        to_encode = [index for index, answer in enumerate(answers) if answer is not None]
+        states = self._encoder.token_states([items[index].answer for index in to_encode])
+        for index, answer_states in zip(to_encode, states, strict=True):
+            answer = answers[index]
+            assert answer is not None
+            text = items[index].answer
+            sentence_vectors = [
+                _span_vector(answer_states, sentence.start, sentence.end) for sentence in answer.sentences
+            ]
+            dims = answer_states.vectors.shape[1]
+            answers[index] = _Answer(
+                sentences=answer.sentences,
+                stems=answer.stems,
+                stem_set=answer.stem_set,
+                novel_stems=answer.novel_stems,
+                sentence_novel=answer.sentence_novel,
+                vector=_mean_vector(answer_states.vectors),
+                demoted_vector=_demoted_vector(text, answer_states, references[index].question_stems),
+                sentence_vectors=(
+                    np.stack(sentence_vectors) if sentence_vectors else np.zeros((0, dims), dtype=np.float32)
+                ),
+                token_vectors=_content_token_vectors(text, answer_states, references[index].question_stems),
+            )
+        return answers
+
+    def _analyse(self, reference: _Reference, answer: _Answer) -> _Analysis:
+        features = _lexical_features(reference, answer)
+        if self._encoder is None:
+            similarities, evidence = _lexical_key_points(reference, answer)
+        else:
+            similarities, evidence = _embedding_key_points(reference, answer)
+            features.update(_embedding_features(reference, answer, similarities))
+            features = _with_relevance(features)
+        return _Analysis(
+            key_points=reference.key_points,
+            features={name: features[name] for name in self.features},
+            similarities=similarities,
+            evidence=evidence,
+            kind="answered",
+        )
+
+    def _unanswered(self, reference: _Reference, kind: AnswerKind) -> _Analysis:
+        count = len(reference.key_points)
+        return _Analysis(
+            key_points=reference.key_points,
+            features=dict.fromkeys(self.features, 0.0),
+            similarities=(0.0,) * count,
+            evidence=(None,) * count,
+            kind=kind,
+        )
+
+    # -- explanation ----------------------------------------------------------------------------
+
+    def _result(self, analysis: _Analysis, score: float) -> FreeTextResult:
+        mode = self.mode
+        findings = []
+        for point, similarity, evidence in zip(
+            analysis.key_points, analysis.similarities, analysis.evidence, strict=True
+        ):
+            status: KeyPointStatus
+            if similarity >= COVERED_AT[mode]:
+                status = "covered"
+            elif similarity >= PARTLY_AT[mode]:
+                status = "partly"
+            else:
+                status = "missed"
+            findings.append(
+                KeyPointFinding(
+                    key_point=point,
+                    status=status,
+                    evidence=evidence if status != "missed" else None,
+                    similarity=round(similarity, 3),
+                )
+            )
+        return FreeTextResult(
+            score=round(score, 2),
+            key_points=tuple(findings),
+            rationale=self._rationale(analysis, findings, score),
+            scorer=SCORER_NAME,
+            scorer_version=SCORER_VERSION,
+            mode=mode,
+            features={name: round(value, 4) for name, value in analysis.features.items()},
+        )
+
+    def _rationale(self, analysis: _Analysis, findings: list[KeyPointFinding], score: float) -> str:
+        lexical_prefix = f"{self._lexical_note}. " if self.mode == "lexical" else ""
+        if analysis.kind == "empty":
+            return f"{lexical_prefix}No answer was given, so the score is 0."
+        if analysis.kind == "repeats_question":
+            return f"{lexical_prefix}The answer only repeats the question's words, so the score is 0."
+        covered = [finding for finding in findings if finding.status == "covered"]
+        partly = [finding for finding in findings if finding.status == "partly"]
+        missed = [finding for finding in findings if finding.status == "missed"]
+        first = f"Covers {len(covered)} of {len(findings)} key points"
+        if partly:
+            first += f" ({len(partly)} more partly)"
+        if missed:
+            first += "; missed: " + "; ".join(
+                f"\u201c{_shorten(finding.key_point)}\u201d" for finding in missed
+            )
+        first += "."
+        features = analysis.features
+        gate = features.get("relevance_gate", 1.0)
+        if gate == 0.0:
+            second = "The answer is about something other than the question, so the score is 0."
+        elif gate < 1.0:
+            second = (
+                f"The answer is only loosely related to the question (relevance {features['relevance']:.2f}), "
+                f"which lowers the score to {score:.1f} of 5."
+            )
+        elif features["novelty"] < REPEATS_QUESTION_BELOW:
+            second = "Most of the answer only repeats the question's words, which earns nothing."
+        elif self.mode == "embedding":
+            second = (
+                f"Closeness in meaning to the expected answer is {features['reference_similarity']:.2f} "
+                f"(0 unrelated, 1 the same), giving {score:.1f} of 5."
+            )
+        else:
+            second = (
+                f"The answer uses {features['lexical_recall']:.0%} of the expected answer's key terms, "
+                f"giving {score:.1f} of 5."
+            )
+        return f"{lexical_prefix}{first} {second}"
+
+
+# -- features (module functions so the scorer stays readable) --------------------------------------
+
+
+def _lexical_features(reference: _Reference, answer: _Answer) -> dict[str, float]:
+    novel = answer.novel_stems
+    return {
+        "lexical_recall": overlap_share(reference.reference_stems, answer.stem_set),
+        "lexical_precision": len(novel & reference.reference_all_stems) / len(novel) if novel else 0.0,
+        "lexical_key_point_mean": _mean(
+            [overlap_share(stems, answer.stem_set) for stems in reference.key_point_stems]
+        ),
+        "novelty": len(novel) / len(answer.stem_set) if answer.stem_set else 0.0,
+        "length_ratio": math.log((1 + len(answer.stems)) / (1 + reference.reference_length)),
+    }
+
+
+def _lexical_key_points(
+    reference: _Reference, answer: _Answer
+) -> tuple[tuple[float, ...], tuple[str | None, ...]]:
+    """Share of each point's words in the whole answer; the evidence is the sentence with most of them."""
+    similarities: list[float] = []
+    evidence: list[str | None] = []
+    sentence_stems = [frozenset(content_stems(sentence.text)) for sentence in answer.sentences]
+    for stems in reference.key_point_stems:
+        if not answer.novel_stems:
+            similarities.append(0.0)
+            evidence.append(None)
+            continue
+        similarities.append(overlap_share(stems, answer.stem_set))
+        shares = [overlap_share(stems, present) for present in sentence_stems]
+        best = max(range(len(shares)), key=shares.__getitem__) if shares else None
+        evidence.append(answer.sentences[best].text if best is not None and shares[best] > 0 else None)
+    return tuple(similarities), tuple(evidence)
+
+
+def _embedding_key_points(
+    reference: _Reference, answer: _Answer
+) -> tuple[tuple[float, ...], tuple[str | None, ...]]:
+    """Each point's best cosine over the answer's sentences that say more than the question."""
+    import numpy as np
+
+    points = reference.key_point_vectors
+    if points.shape[0] == 0:
+        return (), ()
+    usable = [index for index, novel in enumerate(answer.sentence_novel) if novel]
+    if not usable or not answer.novel_stems:
+        return (0.0,) * points.shape[0], (None,) * points.shape[0]
+    candidates = answer.sentence_vectors[usable]
+    sentence_similarity = points @ candidates.T  # (points, usable sentences)
+    whole_similarity = points @ answer.vector
+    best_sentence = sentence_similarity.argmax(axis=1)
+    best = np.maximum(sentence_similarity.max(axis=1), whole_similarity)
+    similarities = tuple(float(min(1.0, max(0.0, value))) for value in best)
+    evidence = tuple(answer.sentences[usable[int(index)]].text for index in best_sentence)
+    return similarities, evidence
+
+
+def _embedding_features(
+    reference: _Reference, answer: _Answer, key_point_similarities: tuple[float, ...]
+) -> dict[str, float]:
+    has_novel = bool(answer.novel_stems)
+    return {
+        "reference_similarity": float(reference.reference_vector @ answer.vector),
+        "demoted_similarity": (
+            float(reference.reference_demoted @ answer.demoted_vector) if has_novel else 0.0
+        ),
+        "key_point_mean": _mean(list(key_point_similarities)),
+        "key_point_min": min(key_point_similarities, default=0.0),
+        "question_similarity": float(reference.question_vector @ answer.vector),
+        **_token_alignment(reference.token_vectors, answer.token_vectors),
+    }
+
+
+def _with_relevance(features: dict[str, float]) -> dict[str, float]:
+    relevance = max(
+        features["reference_similarity"],
+        features["question_similarity"],
+        features["demoted_similarity"],
+        features["key_point_mean"],
+    )
+    gate = (relevance - UNRELATED_BELOW) / (RELATED_FROM - UNRELATED_BELOW)
+    return {**features, "relevance": relevance, "relevance_gate": min(1.0, max(0.0, gate))}
+
+
+def _token_alignment(reference_tokens: Any, answer_tokens: Any) -> dict[str, float]:
+    """BERTScore-style soft overlap: each content token matched to its closest token on the other side.
+
+    Recall asks how much of the expected answer the candidate expressed (in any words); precision how
+    much of what the candidate wrote is about the expected answer.
+    """
+    if reference_tokens.shape[0] == 0 or answer_tokens.shape[0] == 0:
+        return {"token_recall": 0.0, "token_precision": 0.0}
+    similarity = reference_tokens @ answer_tokens.T
+    return {
+        "token_recall": float(similarity.max(axis=1).mean()),
+        "token_precision": float(similarity.max(axis=0).mean()),
+    }
+
+
+def _mean(values: list[float]) -> float:
+    return sum(values) / len(values) if values else 0.0
+
+
+def _mean_vector(vectors: Any) -> Any:
+    pooled = vectors.mean(axis=0)
+    return pooled / max(float((pooled @ pooled) ** 0.5), 1e-12)
+
+
+def _span_vector(states: TokenStates, start: int, end: int) -> Any:
+    """Mean of the (contextual) token states inside one sentence of the text."""
+    rows = [
+        index
+        for index, (token_start, token_end) in enumerate(states.offsets)
+        if token_end > token_start and token_start >= start and token_end <= end
+    ]
+    return _mean_vector(states.vectors[rows] if rows else states.vectors)
+
+
+def _demoted_vector(text: str, states: TokenStates, question_stems: frozenset[str]) -> Any:
+    """Mean of the token states outside the question's words (and outside punctuation)."""
+    spans = word_spans(text)
+    starts = [span[0] for span in spans]
+    rows = []
+    for index, (token_start, token_end) in enumerate(states.offsets):
+        if token_end <= token_start:
+            continue
+        position = bisect_right(starts, token_start) - 1
+        if position < 0 or token_start >= spans[position][1]:
+            continue
+        word = spans[position][2]
+        if word in STOPWORDS or stem(word) not in question_stems:
+            rows.append(index)
+    return _mean_vector(states.vectors[rows] if rows else states.vectors)
+
+
+def _content_token_vectors(text: str, states: TokenStates, question_stems: frozenset[str]) -> Any:
+    """Unit vectors of the tokens inside content words that the question does not already contain."""
+    spans = word_spans(text)
+    starts = [span[0] for span in spans]
+    rows = []
+    for index, (token_start, token_end) in enumerate(states.offsets):
+        if token_end <= token_start:
+            continue
+        position = bisect_right(starts, token_start) - 1
+        if position < 0 or token_start >= spans[position][1]:
+            continue
+        word = spans[position][2]
+        if word not in STOPWORDS and stem(word) not in question_stems:
+            rows.append(index)
+    vectors = states.vectors[rows]
+    norms = (vectors * vectors).sum(axis=1, keepdims=True) ** 0.5
+    return vectors / (norms + 1e-12)
+
+
+def _shorten(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026"
+
+
+# -- factories ------------------------------------------------------------------------------------
+
+
+@functools.cache
+def default_scorer() -> FreeTextScorer:
+    """The process-wide scorer: embedding mode when the model is installed, lexical otherwise."""
+    calibration = load_calibration()
+    try:
+        encoder: MiniLMEncoder | None = load_encoder()
+    except EmbeddingUnavailable as error:
+        logger.warning("Free-text scoring falls back to lexical evidence: %s.", error)
+        encoder = None
+    return FreeTextScorer(calibration, encoder)
+
+
+@functools.cache
+def lexical_scorer() -> FreeTextScorer:
+    """A scorer that never uses the embedding model (tests, and a deliberate fallback)."""
+    note = LEXICAL_ONLY_SWITCHED_OFF if embedding_installed() else LEXICAL_ONLY_NOT_INSTALLED
+    return FreeTextScorer(load_calibration(), None, note)

@@ -1,0 +1,150 @@
+"""Plain-text helpers of the free-text scorer: sentences, key points, content words and their stems.
+
+Pure Python on purpose: the lexical fallback must work where numpy and the embedding model are absent.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass
+
+# Function words and filler, so that overlap counts meaning, not grammar. Negations stay out of the
+# list ("does not" and "does" are different answers); digits are always content. "one" is in: it is
+# far more often filler ("the one that", "one of") than a count, and the development data agree.
+_STOPWORD_TEXT = """
+    a about above after again against all also am an and any are as at be because been before being below
+    between both but by can could did do does doing down during each either etc few for from further had
+    has have having he her here hers herself him himself his how i if in into is it its itself just let
+    lets may me might more most must my myself of off on once only or other our ours ourselves out over
+    own same shall she should so some such than that the their theirs them themselves then there these
+    they this those through to too under until up upon us very via was we were what when where whether
+    which while who whom whose why will with within would you your yours yourself yourselves e g ie eg
+    one ones thing things something way ways use used uses using like example called basically
+"""
+STOPWORDS = frozenset(_STOPWORD_TEXT.split())
+
+# Words kept whole: "c++" and "c#" are programming terms, not "c".
+_WORD = re.compile(r"[a-z0-9][a-z0-9_]*(?:\+\+|#)?")
+_WORD_ANY_CASE = re.compile(_WORD.pattern, re.IGNORECASE)
+_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+|\n+|(?<=\))\s+(?=[A-Z])")
+_SUFFIXES = (
+    "izations", "ization", "ational", "ations", "ation", "ments", "ment", "ness", "ities", "ity",
+    "ings", "ing", "ies", "ied", "ers", "er", "ed", "es", "ly", "s",
+)  # fmt: skip
+_MIN_STEM = 3
+
+
+def stem(word: str) -> str:
+    """A crude suffix stripper; only consistency matters ("defines", "defined", "define" → "defin")."""
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= _MIN_STEM:
+            word = word[: -len(suffix)]
+            break
+    if word.endswith("e") and len(word) > _MIN_STEM:
+        word = word[:-1]
+    return word
+
+
+def words(text: str) -> list[str]:
+    return _WORD.findall(text.lower())
+
+
+def word_spans(text: str) -> list[tuple[int, int, str]]:
+    """Each word with its character span in ``text`` itself (matching the original, not a lowered copy,
+    keeps the offsets right for characters whose lower case is longer)."""
+    return [(match.start(), match.end(), match.group().lower()) for match in _WORD_ANY_CASE.finditer(text)]
+
+
+def content_stems(text: str) -> list[str]:
+    """Stems of the words that carry meaning, in order, repeats kept."""
+    return [stem(word) for word in words(text) if word not in STOPWORDS]
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A piece of a text and where it sits, so pooled token states can be matched to it."""
+
+    text: str
+    start: int
+    end: int
+
+
+def sentence_spans(text: str) -> list[Span]:
+    """Sentences (and ';'-separated clauses), stripped, with their character offsets in ``text``."""
+    spans: list[Span] = []
+    position = 0
+    for match in [*_SENTENCE_END.finditer(text), None]:
+        end = match.start() if match else len(text)
+        piece = text[position:end]
+        stripped = piece.strip()
+        if stripped:
+            start = position + piece.index(stripped)
+            spans.append(Span(stripped, start, start + len(stripped)))
+        if match:
+            position = match.end()
+    return spans
+
+
+def merge_short_spans(spans: list[Span], source: str, min_content_words: int = 2) -> list[Span]:
+    """Glue fragments like "File scope." or "(local)" to a neighbour: alone they are not a point."""
+    merged: list[Span] = []
+    for span in spans:
+        short = len(content_stems(span.text)) < min_content_words
+        if merged and (short or len(content_stems(merged[-1].text)) < min_content_words):
+            previous = merged[-1]
+            merged[-1] = Span(source[previous.start : span.end], previous.start, span.end)
+        else:
+            merged.append(span)
+    return merged
+
+
+MAX_DERIVED_KEY_POINTS = 6
+
+
+def derive_key_points(expected_answer: str) -> tuple[str, ...]:
+    """Key points of an expected answer that has none listed: its sentences and ';' clauses."""
+    spans = merge_short_spans(sentence_spans(expected_answer), expected_answer)
+    points = [span.text.rstrip(" .;") for span in spans]
+    points = [point for point in points if point]
+    if len(points) > MAX_DERIVED_KEY_POINTS:
+        # Keep the count bounded: fold the tail into the last point rather than drop content.
+        points = [*points[: MAX_DERIVED_KEY_POINTS - 1], " ".join(points[MAX_DERIVED_KEY_POINTS - 1 :])]
+    return tuple(points) or ((expected_answer.strip(),) if expected_answer.strip() else ())
+
+
+# What candidates type instead of an answer. Compared whole (after lower-casing and dropping
+# punctuation), so "None" or "No" — real answers to some questions — are not among them.
+NON_ANSWERS = frozenset(
+    {
+        "", "no answer", "not answered", "unanswered", "n a", "na", "idk", "i dont know", "i don t know",
+        "i do not know", "dont know", "don t know", "no idea", "skip", "skipped", "no response", "pass",
+    }
+)  # fmt: skip
+_NON_WORD = re.compile(r"[^a-z0-9]+")
+
+
+def is_non_answer(text: str) -> bool:
+    """Blank, or a stock phrase for "no answer"."""
+    return _NON_WORD.sub(" ", text.lower()).strip() in NON_ANSWERS
+
+
+# Words that link others and say nothing alone: an answer made of the question's words plus these only
+# repeats the question. Deliberately much shorter than STOPWORDS: "all", "one", "before" can answer.
+_GRAMMAR_TEXT = "a an the is are was were be been being am of to in on at by for it its this that these those and or as with"
+_GRAMMAR_WORDS = frozenset(_GRAMMAR_TEXT.split())
+
+
+def adds_to_question(answer: str, question: str) -> bool:
+    """Whether the answer has any word beyond the question's own words and bare grammar."""
+    asked = {stem(word) for word in words(question)}
+    return any(word not in _GRAMMAR_WORDS and stem(word) not in asked for word in words(answer))
+
+
+def overlap_share(needed: Iterable[str], present: AbstractSet[str]) -> float:
+    """Share of the distinct ``needed`` stems found in ``present``; 0 when nothing is needed."""
+    distinct = set(needed)
+    if not distinct:
+        return 0.0
+    return len(distinct & present) / len(distinct)
