@@ -68,6 +68,8 @@ class BoundedIntConverter(IntegerConverter):
 
 def register_blueprints(app: Flask) -> None:
     app.url_map.converters["int"] = BoundedIntConverter
+    from hirewise.assessments.candidate_views import bp as candidate_assessments_bp
+    from hirewise.assessments.views import bp as assessments_bp
     from hirewise.audit.views import bp as audit_bp
     from hirewise.auth.views import bp as auth_bp
     from hirewise.candidates.views import bp as candidates_bp
@@ -94,6 +96,8 @@ def register_blueprints(app: Flask) -> None:
         interviews_bp,
         decisions_bp,
         feedback_bp,
+        assessments_bp,
+        candidate_assessments_bp,
     ):
         app.register_blueprint(blueprint)
 
@@ -147,8 +151,10 @@ def register_security_headers(app: Flask) -> None:
 
 def register_tasks(app: Flask) -> None:
     from hirewise.tasks import celery_init_app
+    from hirewise.tasks.embedded import install_embedded_scheduler
 
     celery_init_app(app)
+    install_embedded_scheduler(app)
 
 
 def register_commands(app: Flask) -> None:

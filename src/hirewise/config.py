@@ -101,6 +101,8 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         # Tasks: "inline" runs them in-process right after the request's commit (embedded mode);
         # "celery" sends them to the broker for a worker.
         "TASK_MODE": task_mode,
+        # Embedded mode has no Celery beat: a thread of the serving process runs the periodic tasks.
+        "EMBEDDED_SCHEDULER": _bool("HIREWISE_EMBEDDED_SCHEDULER", not testing),
         "CELERY": {
             "broker_url": broker_url or "memory://",
             "broker_transport_options": transport_options,
@@ -118,12 +120,19 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
                     "task": "hirewise.tasks.reminders.send_feedback_reminders",
                     "schedule": 900.0,
                 },
+                # Submits attempts whose candidate never pressed Submit, once the deadline has passed.
+                "submit-overdue-attempts": {
+                    "task": "hirewise.tasks.assessments.submit_overdue_attempts",
+                    "schedule": 30.0,
+                },
             },
         },
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", redis_url or "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute"),
         "APPLY_RATE_LIMIT": os.environ.get("APPLY_RATE_LIMIT", "20 per hour"),
+        # Candidate assessment pages and their API: autosave every few seconds fits, scanning does not.
+        "ASSESSMENT_ATTEMPT_RATE_LIMIT": os.environ.get("ASSESSMENT_ATTEMPT_RATE_LIMIT", "240 per minute"),
         "MAIL_SERVER": os.environ.get("MAIL_SERVER", ""),
         "MAIL_PORT": int(os.environ.get("MAIL_PORT", "587")),
         "MAIL_USERNAME": os.environ.get("MAIL_USERNAME", ""),
@@ -134,6 +143,8 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         # Number of reverse proxies in front of the app whose X-Forwarded-* headers are trusted.
         "PROXY_COUNT": int(os.environ.get("HIREWISE_PROXY_COUNT", "0")),
         "BASE_URL": os.environ.get("HIREWISE_BASE_URL", "http://127.0.0.1:5000"),
+        # Answers saved up to this long after an assessment's deadline still count (network delays).
+        "ASSESSMENT_GRACE_SECONDS": max(0, int(os.environ.get("ASSESSMENT_GRACE_SECONDS", "30"))),
         "DATA_RETENTION_DAYS": int(os.environ.get("DATA_RETENTION_DAYS", "365")),
         "INVITATION_TTL_HOURS": int(os.environ.get("INVITATION_TTL_HOURS", "72")),
         # Interviewers are reminded once per this many hours after an interview until they submit feedback.
@@ -157,6 +168,7 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
             {
                 "LOGIN_RATE_LIMIT": "1000 per minute",
                 "APPLY_RATE_LIMIT": "1000 per minute",
+                "ASSESSMENT_ATTEMPT_RATE_LIMIT": "1000 per minute",
                 "RATELIMIT_STORAGE_URI": "memory://",
             }
         )

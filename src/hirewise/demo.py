@@ -146,6 +146,20 @@ def ensure_demo_openings(users: dict[Role, User]) -> list[Opening]:
     return openings
 
 
+def ensure_demo_assessments(openings: list[Opening], recruiter: User) -> int:
+    """Give each demo opening its kit's screening assessment, ready to invite candidates to."""
+    from hirewise.assessments.builtin import add_kit_assessment, builtin_for
+    from hirewise.assessments.models import Assessment
+
+    added = 0
+    for opening in openings:
+        has_one = db.session.execute(select(Assessment.id).where(Assessment.opening_id == opening.id)).first()
+        if has_one is None and builtin_for(opening) is not None:
+            add_kit_assessment(recruiter, opening)
+            added += 1
+    return added
+
+
 def ensure_demo_candidates(openings: list[Opening], recruiter: User, count: int = 40) -> int:
     """Apply ``count`` people with generated PDF résumés and spread them over the stages."""
     rng = random.Random(2026)  # noqa: S311 - demo data, reproducible on purpose
@@ -204,11 +218,12 @@ def seed_command() -> None:
 @click.command("demo-data")
 @click.option("--candidates", default=40, show_default=True, help="How many demo applicants.")
 def demo_data_command(candidates: int) -> None:
-    """Load demo users, two openings and applicants with PDF résumés (idempotent)."""
+    """Load demo users, two openings with screening assessments and applicants with PDF résumés (idempotent)."""
     seed()
     users = ensure_demo_users()
     openings = ensure_demo_openings(users)
     created = ensure_demo_candidates(openings, users[Role.RECRUITER], candidates)
+    ensure_demo_assessments(openings, users[Role.RECRUITER])
     click.echo(f"Demo data ready ({created} new applications).")
     click.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")
     for demo in DEMO_USERS:

@@ -1,5 +1,13 @@
 """Imports every feature's models so the metadata is complete for Alembic and relationships."""
 
+from hirewise.assessments.models import (
+    Assessment,
+    AssessmentAnswer,
+    AssessmentAttempt,
+    AssessmentInvitation,
+    AssessmentQuestion,
+    AssessmentRubric,
+)
 from hirewise.audit.models import AuditEvent
 from hirewise.auth.models import ApiToken, Invitation, User
 from hirewise.candidates.models import Application, Candidate, Document, Note, StageMove
@@ -20,6 +28,12 @@ from hirewise.questions.models import BankQuestion, BankQuestionVersion
 __all__ = [
     "ApiToken",
     "Application",
+    "Assessment",
+    "AssessmentAnswer",
+    "AssessmentAttempt",
+    "AssessmentInvitation",
+    "AssessmentQuestion",
+    "AssessmentRubric",
     "AuditEvent",
     "BankQuestion",
     "BankQuestionVersion",

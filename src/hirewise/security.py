@@ -315,6 +315,27 @@ def can_write_feedback(user: User, interview: Any) -> bool:
     )
 
 
+# --- assessments --------------------------------------------------------------------------------
+
+
+def can_manage_assessments(user: User, opening: Opening) -> bool:
+    """Build and edit an opening's assessments: whoever may edit the opening."""
+    return can_edit_opening(user, opening)
+
+
+def can_invite_to_assessment(user: User, application: Application) -> bool:
+    return can_change_application(user, application)
+
+
+def can_review_assessment(user: User, application: Application) -> bool:
+    """See answers, scores, explanations and integrity signals, and override scores.
+
+    Like the debrief: staff and the hiring team. Interviewers judge the candidate in the interview,
+    not from the screening answers.
+    """
+    return can_view_debrief(user, application)
+
+
 # --- helpers for views --------------------------------------------------------------------------
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 
@@ -61,9 +62,22 @@ def humanize(value: Any) -> str:
     return str(text or "").replace("_", " ").capitalize()
 
 
+def json_text(value: Any) -> str:
+    """A value as JSON for people to read, e.g. a code test's arguments.
+
+    Jinja's ``tojson`` escapes ``<``, ``>``, ``&`` and ``'`` as ``\\u`` sequences, which is right
+    inside a script but unreadable on a page. This returns plain text, so autoescaping makes it safe.
+    """
+    return json.dumps(value, ensure_ascii=False)
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(
-        markdown=render_markdown, datetime=format_datetime, date=format_date, humanize=humanize
+        markdown=render_markdown,
+        datetime=format_datetime,
+        date=format_date,
+        humanize=humanize,
+        json_text=json_text,
     )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

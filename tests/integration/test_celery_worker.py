@@ -256,3 +256,85 @@ def test_worker_runs_mail_and_resume_tasks(producer_app, worker, tmp_path):
     assert "'skipped'" in log_text
     assert _fresh(OutboxMessage, message_id).status == OutboxStatus.HELD
     assert _fresh(Application, application_id).resume_status == ResumeStatus.EXTRACTED
+
+
+def test_worker_scores_a_submitted_assessment_with_code_in_the_sandbox(producer_app, worker, tmp_path):
+    from hirewise.assessments.models import (
+        Assessment,
+        AssessmentAnswer,
+        AssessmentAttempt,
+        AssessmentInvitation,
+        AssessmentQuestion,
+        AttemptStatus,
+        ScoringStatus,
+    )
+    from hirewise.db import utcnow
+    from hirewise.tasks.assessments import score_attempt
+
+    producer_app.extensions["celery"].control.purge()
+    opening = _opening()
+    application = Application(
+        candidate=Candidate(full_name="Grace Hopper", email="grace@example.com"),
+        opening=opening,
+        stage=opening.stages[0],
+    )
+    assessment = Assessment(opening=opening, title="Screening")
+    code = AssessmentQuestion(
+        kind="code",
+        prompt="Write double(n).",
+        points=2,
+        content={
+            "function_name": "double",
+            "examples": [{"args": [2], "expected": 4}],
+            "tests": [{"args": [5], "expected": 10}],
+        },
+    )
+    text = AssessmentQuestion(
+        kind="free_text",
+        prompt="What does a blueprint do?",
+        points=5,
+        content={
+            "expected_answer": "It groups routes, templates and static files of one feature.",
+            "key_points": [],
+        },
+    )
+    assessment.questions = [code, text]
+    now = utcnow()
+    invitation = AssessmentInvitation(
+        assessment=assessment, application=application, token_hash="0" * 64, expires_at=now
+    )
+    attempt = AssessmentAttempt(
+        invitation=invitation,
+        status=AttemptStatus.SUBMITTED,
+        started_at=now,
+        deadline_at=now,
+        submitted_at=now,
+    )
+    attempt.answers = [
+        AssessmentAnswer(
+            question=code, response={"code": "def double(n):\n    return 2 * n\n"}, max_points=2
+        ),
+        AssessmentAnswer(
+            question=text, response={"text": "A blueprint groups the routes of one feature."}, max_points=5
+        ),
+    ]
+    db.session.add_all([opening, application, assessment, invitation, attempt])
+    db.session.commit()
+    attempt_id = attempt.id
+
+    enqueue(score_attempt, attempt_id)
+    assert (
+        _fresh(AssessmentAttempt, attempt_id).scoring_status == ScoringStatus.PENDING
+    )  # not in this process
+
+    worker()
+    scored = _wait_for(
+        lambda: _fresh(AssessmentAttempt, attempt_id),
+        lambda a: a.scoring_status != ScoringStatus.PENDING,
+        tmp_path / "worker.log",
+    )
+    assert scored.scoring_status == ScoringStatus.SCORED, scored.scoring_error
+    by_kind = {answer.question.kind: answer for answer in scored.answers}
+    assert by_kind["code"].auto_points == 2.0
+    assert by_kind["code"].explanation["sandbox"].startswith("bubblewrap")
+    assert by_kind["free_text"].auto_points is not None and by_kind["free_text"].explanation["key_points"]

@@ -170,7 +170,7 @@ def test_debrief_page_without_feedback(client, auth):
     application = ApplicationFactory()
     auth.login(Role.ADMIN)
     page = client.get(f"/applications/{application.id}/debrief").get_data(as_text=True)
-    assert "No submitted feedback yet." in page
+    assert "No submitted feedback or assessment yet." in page
     assert "Gate incomplete" in page
     assert "Flask core" in page
 

@@ -26,6 +26,16 @@ PUBLIC = {
     "api-docs.openapi_json",
     "api_docs.docs_page",
     "health.healthz",
+    # The candidate's assessment page: the private link's token is the credential.
+    "candidate_assessments.take",
+    "candidate_assessments.start",
+    "candidate_assessments.save_answer",
+    "candidate_assessments.submit",
+    # The candidate's assessment API: the private link's token in the path is the credential.
+    "api_candidate_assessments.CandidateAttempt",
+    "api_candidate_assessments.StartAttempt",
+    "api_candidate_assessments.SaveAnswer",
+    "api_candidate_assessments.SubmitAttempt",
 }
 # Routes a signed-in interviewer may use: their own account and home.
 INTERVIEWER_ALLOWED = {

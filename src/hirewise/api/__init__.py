@@ -86,6 +86,8 @@ def docs_page() -> str:
 
 
 def register_api(app: Flask) -> None:
+    from hirewise.assessments.api import blp as assessments_blp
+    from hirewise.assessments.candidate_api import blp as candidate_assessments_blp
     from hirewise.candidates.api import applications_blp, candidates_blp
     from hirewise.decisions.api import blp as decisions_blp
     from hirewise.feedback.api import blp as feedback_blp
@@ -104,6 +106,8 @@ def register_api(app: Flask) -> None:
         interviews_blp,
         decisions_blp,
         feedback_blp,
+        assessments_blp,
+        candidate_assessments_blp,
     ):
         api.register_blueprint(blp)
         csrf.exempt(blp)

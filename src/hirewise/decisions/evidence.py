@@ -2,16 +2,24 @@
 
 Each evidence source is one function that loads its evidence for a list of applications in a single
 statement; ``evidence_for_applications`` merges every source into one dict, so the number of
-statements depends on the number of sources, never on the number of applications. Assessment
-results become a second entry of ``EVIDENCE_SOURCES`` once assessments exist.
+statements depends on the number of sources, never on the number of applications: interview
+ratings and assessment results, one skill matrix.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from hirewise.assessments.models import (
+    Assessment,
+    AssessmentAnswer,
+    AssessmentAttempt,
+    AssessmentInvitation,
+    AssessmentQuestion,
+    AttemptStatus,
+)
 from hirewise.auth.models import User
 from hirewise.extensions import db
 from hirewise.feedback.models import Feedback, FeedbackRating, FeedbackStatus
@@ -54,7 +62,54 @@ def interview_evidence(application_ids: Sequence[int]) -> dict[int, list[Evidenc
     return found
 
 
-EVIDENCE_SOURCES: tuple[EvidenceLoader, ...] = (interview_evidence,)
+def assessment_evidence(application_ids: Sequence[int]) -> dict[int, list[Evidence]]:
+    """Per skill of each submitted attempt: its share of the points (overrides counted), one statement.
+
+    Unscored answers are left out rather than counted as zero, like an interviewer's "not assessed".
+    """
+    found: dict[int, list[Evidence]] = {}
+    if not application_ids:
+        return found
+    final_points = func.coalesce(AssessmentAnswer.override_points, AssessmentAnswer.auto_points)
+    stmt = (
+        select(
+            AssessmentInvitation.application_id,
+            AssessmentAttempt.id,
+            Assessment.title,
+            AssessmentQuestion.skill_id,
+            func.sum(final_points),
+            func.sum(AssessmentAnswer.max_points),
+        )
+        .join(AssessmentAttempt, AssessmentAttempt.invitation_id == AssessmentInvitation.id)
+        .join(Assessment, Assessment.id == AssessmentInvitation.assessment_id)
+        .join(AssessmentAnswer, AssessmentAnswer.attempt_id == AssessmentAttempt.id)
+        .join(AssessmentQuestion, AssessmentQuestion.id == AssessmentAnswer.question_id)
+        .where(
+            AssessmentInvitation.application_id.in_(list(application_ids)),
+            AssessmentAttempt.status == AttemptStatus.SUBMITTED,
+            AssessmentQuestion.skill_id.is_not(None),
+            final_points.is_not(None),
+            AssessmentAnswer.max_points > 0,
+        )
+        .group_by(
+            AssessmentInvitation.application_id,
+            AssessmentAttempt.id,
+            Assessment.title,
+            AssessmentQuestion.skill_id,
+        )
+        .order_by(AssessmentInvitation.application_id, AssessmentAttempt.id, AssessmentQuestion.skill_id)
+    )
+    for application_id, attempt_id, title, skill_id, points, maximum in db.session.execute(stmt):
+        if skill_id is None or not maximum:
+            continue
+        fraction = min(1.0, max(0.0, float(points or 0.0) / float(maximum)))
+        found.setdefault(application_id, []).append(
+            Evidence.from_assessment(skill_id, fraction, author=title, reference=f"attempt:{attempt_id}")
+        )
+    return found
+
+
+EVIDENCE_SOURCES: tuple[EvidenceLoader, ...] = (interview_evidence, assessment_evidence)
 
 
 def evidence_for_applications(application_ids: Sequence[int]) -> dict[int, list[Evidence]]:

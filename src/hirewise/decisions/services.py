@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from hirewise.assessments.services import attempt_totals, skill_results, submitted_attempts
 from hirewise.audit.services import record
 from hirewise.auth.models import User
 from hirewise.candidates.fields import MAX_REASON, clean_text
@@ -31,7 +32,7 @@ from hirewise.feedback.models import (
     Recommendation,
 )
 from hirewise.openings.models import Opening, Stage, StageKind
-from hirewise.scoring import FitResult, SkillResult, compute_fit, rank
+from hirewise.scoring import FitResult, SkillResult, assessment_to_rating, compute_fit, rank
 from hirewise.security import can_decide
 
 MIN_COMPARE = 2
@@ -74,6 +75,24 @@ class Cell:
 
 
 @dataclass(frozen=True)
+class AssessmentColumn:
+    """One submitted assessment attempt, shown beside the interviewers' scorecards."""
+
+    attempt_id: int
+    title: str
+    percent: float
+    passed: bool
+    pending: int  # answers without a score yet
+
+
+@dataclass(frozen=True)
+class AssessmentCell:
+    points: float
+    max_points: float
+    rating: float  # the same 1..4 scale as interview ratings (see scoring.assessment_to_rating)
+
+
+@dataclass(frozen=True)
 class SkillRow:
     skill_id: int
     name: str
@@ -81,6 +100,7 @@ class SkillRow:
     weight: float
     pass_bar: float
     cells: list[Cell]  # one per column
+    assessment_cells: list[AssessmentCell | None]  # one per assessment column; None: no question of the skill
     score: float | None
     passed: bool | None
     unassessed_must_have: bool
@@ -103,6 +123,7 @@ class QuestionRow:
 class Debrief:
     application: Application
     columns: list[Column]
+    assessment_columns: list[AssessmentColumn]
     skills: list[SkillRow]
     questions: list[QuestionRow]
     fit: FitResult
@@ -182,6 +203,21 @@ def debrief(application: Application) -> Debrief:
         for feedback in feedbacks
     ]
     ratings = [{r.skill_id: r.rating for r in feedback.ratings} for feedback in feedbacks]
+    attempts = submitted_attempts(application)
+    assessment_columns = []
+    per_attempt_skills = []
+    for attempt in attempts:
+        totals = attempt_totals(attempt)
+        assessment_columns.append(
+            AssessmentColumn(
+                attempt_id=attempt.id,
+                title=attempt.invitation.assessment.title,
+                percent=totals.percent,
+                passed=totals.passed,
+                pending=totals.pending,
+            )
+        )
+        per_attempt_skills.append(skill_results(attempt))
     rows = []
     for spec in specs:
         result = fit.skill(spec.skill_id)
@@ -191,6 +227,14 @@ def debrief(application: Application) -> Debrief:
             cells.append(
                 Cell(rating, RATING_LABELS.get(rating, "Not assessed") if rating else "Not assessed")
             )
+        assessment_cells: list[AssessmentCell | None] = []
+        for by_skill_points in per_attempt_skills:
+            got = by_skill_points.get(spec.skill_id)
+            assessment_cells.append(
+                AssessmentCell(round(got[0], 2), got[1], round(assessment_to_rating(got[0] / got[1]), 2))
+                if got
+                else None
+            )
         rows.append(
             SkillRow(
                 skill_id=spec.skill_id,
@@ -199,6 +243,7 @@ def debrief(application: Application) -> Debrief:
                 weight=spec.weight,
                 pass_bar=spec.pass_bar,
                 cells=cells,
+                assessment_cells=assessment_cells,
                 score=result.score,
                 passed=result.passed,
                 unassessed_must_have=spec.skill_id in fit.unassessed_must_haves,
@@ -211,6 +256,7 @@ def debrief(application: Application) -> Debrief:
     return Debrief(
         application=application,
         columns=columns,
+        assessment_columns=assessment_columns,
         skills=rows,
         questions=_question_rows(feedbacks),
         fit=fit,

@@ -82,8 +82,39 @@ The {{ company_name }} hiring team
     placeholders=(*COMMON_PLACEHOLDERS, "subject", "body"),
 )
 
+ASSESSMENT_INVITATION = DefaultTemplate(
+    key=TemplateKey.ASSESSMENT_INVITATION,
+    name="Assessment invitation",
+    description=(
+        "Sent when a recruiter invites an application to an online assessment. {{ assessment_link }} is the "
+        "candidate's private link; it is never stored, so keep it in the text."
+    ),
+    subject="Your {{ assessment_title }} for {{ opening_title }} at {{ company_name }}",
+    body="""Hello {{ candidate_name }},
+
+As the next step for the {{ opening_title }} position, we invite you to take a short online
+assessment: {{ assessment_title }}.
+
+It takes at most {{ time_limit_minutes }} minutes once you start, and the timer starts only when you
+press Start. You can take it on a laptop or a phone. Please finish it by {{ expires_on }}.
+
+Your private link (do not share it):
+{{ assessment_link }}
+
+Kind regards,
+The {{ company_name }} hiring team
+""",
+    placeholders=(
+        *COMMON_PLACEHOLDERS,
+        "assessment_title",
+        "assessment_link",
+        "time_limit_minutes",
+        "expires_on",
+    ),
+)
+
 DEFAULT_TEMPLATES: dict[TemplateKey, DefaultTemplate] = {
-    template.key: template for template in (APPLICATION_RECEIVED, REJECTION, GENERIC)
+    template.key: template for template in (APPLICATION_RECEIVED, REJECTION, GENERIC, ASSESSMENT_INVITATION)
 }
 
 # Shown in previews on the Email templates page; company_name comes from the configuration.
@@ -93,4 +124,8 @@ SAMPLE_CONTEXT: dict[str, str] = {
     "reason": "Needs more production experience with PostgreSQL.",
     "subject": "Scheduling your interview",
     "body": "Could you tell us which afternoon next week suits you for a one-hour video call?",
+    "assessment_title": "Flask Developer screening",
+    "assessment_link": "https://careers.example.com/assessment/AbCdEf123456",
+    "time_limit_minutes": "30",
+    "expires_on": "Friday 4 December 2026",
 }

@@ -16,6 +16,7 @@ class TemplateKey(StrEnum):
     APPLICATION_RECEIVED = "application_received"
     REJECTION = "rejection"
     GENERIC = "generic"
+    ASSESSMENT_INVITATION = "assessment_invitation"
 
 
 class OutboxStatus(StrEnum):

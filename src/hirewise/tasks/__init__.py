@@ -13,7 +13,12 @@ from typing import Any
 from celery import Celery, Task
 from flask import Flask, has_app_context
 
-TASK_MODULES = ["hirewise.tasks.resumes", "hirewise.tasks.mail", "hirewise.tasks.reminders"]
+TASK_MODULES = [
+    "hirewise.tasks.resumes",
+    "hirewise.tasks.mail",
+    "hirewise.tasks.reminders",
+    "hirewise.tasks.assessments",
+]
 
 
 def celery_init_app(app: Flask) -> Celery:

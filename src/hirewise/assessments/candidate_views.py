@@ -1,0 +1,139 @@
+"""The candidate's assessment page, reached without login through the private link of an invitation.
+
+Works without JavaScript (each answer has a Save button, questions are links); with it, answers
+autosave as the candidate types, a countdown is shown, and integrity signals are sent with each
+save. The server decides everything that matters: the deadline, what a valid answer is, and when
+the attempt is over.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
+
+from hirewise.assessments import attempts
+from hirewise.assessments.models import AssessmentAnswer, AssessmentAttempt, Layout, QuestionKind
+from hirewise.errors import DomainError, NotFound
+from hirewise.extensions import limiter
+
+bp = Blueprint("candidate_assessments", __name__, template_folder="templates")
+
+SIGNAL_FIELDS = ("paste_count", "pasted_chars", "blur_count", "time_spent_seconds")
+
+
+def _rate_limit() -> str:
+    return str(current_app.config["ASSESSMENT_ATTEMPT_RATE_LIMIT"])
+
+
+@bp.after_request
+def private_page_headers(response: Response) -> Response:
+    # The token is in the URL: never send it on as a Referer, never keep the page in a shared cache.
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["Cache-Control"] = "no-store"
+    response.headers.setdefault("X-Robots-Tag", "noindex")
+    return response
+
+
+def _wants_json() -> bool:
+    return request.accept_mimetypes.best == "application/json" or request.is_json
+
+
+def _answers_by_question(attempt: AssessmentAttempt | None) -> dict[int, AssessmentAnswer]:
+    if attempt is None:
+        return {}
+    return {answer.question_id: answer for answer in attempt.answers}
+
+
+def _page(token: str, status: int = 200, problem: str | None = None) -> tuple[str, int]:
+    invitation = attempts.invitation_for_token(token)
+    view = attempts.candidate_view(invitation)
+    assessment = invitation.assessment
+    questions = attempts.ordered_questions(view.attempt) if view.attempt is not None else []
+    index = request.args.get("q", default=1, type=int) or 1
+    index = min(max(index, 1), max(len(questions), 1))
+    shown = questions if assessment.layout == Layout.ALL_ON_ONE_PAGE else questions[index - 1 : index]
+    if view.state in {"expired", "revoked"} and status == 200:
+        status = 410
+    page = render_template(
+        "assessments/take.html",
+        token=token,
+        view=view,
+        assessment=assessment,
+        questions=questions,
+        shown=shown,
+        index=index,
+        one_per_page=assessment.layout == Layout.ONE_PER_PAGE,
+        answers=_answers_by_question(view.attempt),
+        options_for=lambda question: attempts.ordered_options(view.attempt, question) if view.attempt else [],
+        kinds=QuestionKind,
+        problem=problem,
+        grace_seconds=current_app.config["ASSESSMENT_GRACE_SECONDS"],
+        company_name=current_app.config["COMPANY_NAME"],
+    )
+    return page, status
+
+
+@bp.get("/assessment/<token>")
+@limiter.limit(_rate_limit)
+def take(token: str) -> Any:
+    return _page(token)
+
+
+@bp.post("/assessment/<token>/start")
+@limiter.limit(_rate_limit)
+def start(token: str) -> Any:
+    invitation = attempts.invitation_for_token(token)
+    try:
+        attempts.start_attempt(invitation)
+    except DomainError as exc:
+        return _page(token, exc.status, exc.message)
+    return redirect(url_for(".take", token=token, q=1))
+
+
+def _response_from_form(kind: QuestionKind) -> dict[str, Any]:
+    if kind == QuestionKind.MULTIPLE_CHOICE:
+        return {"selected": request.form.getlist("selected")}
+    if kind == QuestionKind.CODE:
+        return {"code": request.form.get("code", "")}
+    return {"text": request.form.get("text", "")}
+
+
+@bp.post("/assessment/<token>/answers/<int:question_id>")
+@limiter.limit(_rate_limit)
+def save_answer(token: str, question_id: int) -> Any:
+    invitation = attempts.invitation_for_token(token)
+    attempt = invitation.attempt
+    question = next((q for q in invitation.assessment.questions if q.id == question_id), None)
+    try:
+        if attempt is None:
+            raise attempts.AssessmentClosed("Press Start before answering.")
+        if question is None:
+            raise NotFound("No such question in this assessment.")
+        signals = {name: request.form.get(name, type=int) or 0 for name in SIGNAL_FIELDS}
+        answer = attempts.save_answer(attempt, question_id, _response_from_form(question.kind), signals)
+    except DomainError as exc:
+        if _wants_json():
+            body = {"status": exc.status, "code": exc.code, "message": exc.message, "details": exc.details}
+            return jsonify(error=body), exc.status
+        return _page(token, exc.status, exc.message)
+    if _wants_json():
+        left = max(0, int((attempt.deadline_at - attempts.clock()).total_seconds()))
+        return jsonify({"saved_at": answer.saved_at.isoformat(), "seconds_left": left})
+    flash("Answer saved.", "success")
+    go_to = request.form.get("next_q", type=int) or request.args.get("q", type=int) or 1
+    return redirect(url_for(".take", token=token, q=go_to))
+
+
+@bp.post("/assessment/<token>/submit")
+@limiter.limit(_rate_limit)
+def submit(token: str) -> Any:
+    invitation = attempts.invitation_for_token(token)
+    try:
+        if invitation.attempt is None:
+            raise attempts.AssessmentClosed("Press Start before submitting.")
+        attempts.submit_attempt(invitation.attempt)
+    except DomainError as exc:
+        return _page(token, exc.status, exc.message)
+    return redirect(url_for(".take", token=token))

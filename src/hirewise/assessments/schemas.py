@@ -1,0 +1,372 @@
+"""API shapes of assessments, for the hiring team and for the candidate.
+
+Schemas check types; the services check the rules (ranges, required content per kind, who may do
+what), so the API, the HTML forms and the shipped kit files are held to the same rules. The
+candidate's shapes are whitelists: nothing that scores an answer is declared on them, so it cannot
+be dumped even if a caller hands it in by mistake.
+"""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields
+
+from hirewise.assessments.models import AssessmentStatus, Layout, QuestionKind
+
+_LAYOUTS = {"enum": [layout.value for layout in Layout]}
+_STATUSES = {"enum": [status.value for status in AssessmentStatus]}
+_KINDS = {"enum": [kind.value for kind in QuestionKind]}
+_CONTENT = {
+    "description": (
+        "What the kind needs. multiple_choice: options [{text, correct}], multiple, partial_credit, "
+        "shuffle. free_text: expected_answer, key_points [{label, text}]. code: function_name, "
+        "starter_code, examples and tests [{args: [...], expected, name}]."
+    )
+}
+SIGNALS_NOTE = (
+    "Signals only, not verdicts: pastes, window switches, time spent and similarity to other "
+    "candidates' answers have innocent explanations (an answer drafted elsewhere, a second monitor, "
+    "a common idiom). Weigh them with the answers themselves, and ask the candidate before concluding."
+)
+
+
+# --- hiring team: assessments and questions ---------------------------------------------------------
+
+
+class AssessmentListArgs(Schema):
+    include_archived = fields.Boolean(load_default=False)
+
+
+class AssessmentCreateSchema(Schema):
+    title = fields.String(required=True, metadata={"description": "At most 200 characters"})
+    instructions = fields.String(metadata={"description": "Shown to the candidate before starting"})
+    time_limit_minutes = fields.Integer(strict=True, metadata={"description": "1 to 240; default 30"})
+    pass_mark_percent = fields.Integer(strict=True, metadata={"description": "0 to 100; default 60"})
+    layout = fields.String(metadata=_LAYOUTS)
+    invitation_valid_days = fields.Integer(strict=True, metadata={"description": "1 to 60; default 7"})
+
+
+class AssessmentUpdateSchema(AssessmentCreateSchema):
+    title = fields.String(metadata={"description": "At most 200 characters"})
+    status = fields.String(metadata=_STATUSES)
+
+
+class AssessmentSchema(Schema):
+    id = fields.Integer()
+    opening_id = fields.Integer()
+    title = fields.String()
+    instructions = fields.String()
+    time_limit_minutes = fields.Integer()
+    pass_mark_percent = fields.Integer()
+    layout = fields.String(metadata=_LAYOUTS)
+    invitation_valid_days = fields.Integer()
+    status = fields.String(metadata=_STATUSES)
+    source = fields.String(
+        metadata={"description": "Where the questions came from, e.g. kit:flask-developer"}
+    )
+    question_count = fields.Function(lambda assessment: len(assessment.questions))
+    max_points = fields.Function(lambda assessment: sum(q.points for q in assessment.questions))
+    created_at = fields.DateTime()
+    updated_at = fields.DateTime()
+
+
+class AssessmentListSchema(Schema):
+    items = fields.List(fields.Nested(AssessmentSchema))
+
+
+class AssessmentQuestionSchema(Schema):
+    id = fields.Integer()
+    assessment_id = fields.Integer()
+    position = fields.Integer()
+    kind = fields.String(metadata=_KINDS)
+    prompt = fields.String()
+    points = fields.Integer()
+    skill_id = fields.Integer(allow_none=True)
+    skill_name = fields.String(attribute="skill.name", dump_default=None, allow_none=True)
+    bank_question_id = fields.Integer(allow_none=True)
+    content = fields.Dict(metadata=_CONTENT)
+    rubric_version = fields.Integer(
+        metadata={"description": "Bumped by every change to what a score depends on"}
+    )
+
+
+class AssessmentDetailSchema(AssessmentSchema):
+    questions = fields.List(fields.Nested(AssessmentQuestionSchema))
+
+
+class AssessmentQuestionCreateSchema(Schema):
+    kind = fields.String(required=True, metadata=_KINDS)
+    prompt = fields.String(required=True, metadata={"description": "At most 5,000 characters"})
+    points = fields.Integer(strict=True, metadata={"description": "1 to 100; default 1"})
+    skill_id = fields.Integer(
+        strict=True, allow_none=True, metadata={"description": "A skill of the opening"}
+    )
+    content = fields.Dict(load_default=dict, metadata=_CONTENT)
+
+
+class AssessmentQuestionUpdateSchema(Schema):
+    kind = fields.String(metadata={**_KINDS, "description": "Cannot change; add a new question instead"})
+    prompt = fields.String()
+    points = fields.Integer(strict=True, metadata={"description": "1 to 100"})
+    skill_id = fields.Integer(strict=True, allow_none=True)
+    content = fields.Dict(metadata={"description": "Replaces the whole content. " + _CONTENT["description"]})
+
+
+class AssessmentQuestionUpdateResultSchema(Schema):
+    question = fields.Nested(AssessmentQuestionSchema)
+    rubric_version = fields.Integer(attribute="question.rubric_version")
+    rubric_changed = fields.Boolean(
+        metadata={"description": "True when the edit created a new rubric version"}
+    )
+    outdated_answers = fields.Integer(
+        metadata={"description": "Scored answers computed against an older rubric; rescore to update them"}
+    )
+
+
+class BankQuestionAddSchema(Schema):
+    bank_question_id = fields.Integer(required=True, strict=True)
+    points = fields.Integer(strict=True, metadata={"description": "1 to 100; default 5"})
+
+
+class AssessmentRubricSchema(Schema):
+    version = fields.Integer()
+    snapshot = fields.Dict(metadata={"description": "kind, prompt, points and content at this version"})
+    created_at = fields.DateTime()
+    created_by_id = fields.Integer(allow_none=True)
+
+
+class AssessmentRubricListSchema(Schema):
+    question_id = fields.Integer()
+    current_version = fields.Integer()
+    items = fields.List(fields.Nested(AssessmentRubricSchema))
+
+
+# --- invitations ---------------------------------------------------------------------------------
+
+
+class AssessmentPersonSchema(Schema):
+    id = fields.Integer()
+    full_name = fields.String()
+
+
+class InvitedCandidateSchema(AssessmentPersonSchema):
+    email = fields.String()
+
+
+class InvitationCreateSchema(Schema):
+    application_ids = fields.List(
+        fields.Integer(strict=True),
+        required=True,
+        metadata={"description": "Applications to the same opening"},
+    )
+    valid_days = fields.Integer(
+        strict=True, allow_none=True, metadata={"description": "1 to 60; default: the assessment's setting"}
+    )
+
+
+class InvitationSchema(Schema):
+    id = fields.Integer()
+    assessment_id = fields.Integer()
+    application_id = fields.Integer()
+    candidate = fields.Nested(InvitedCandidateSchema)
+    state = fields.String(
+        metadata={"enum": ["invited", "in progress", "submitted", "scored", "expired", "revoked"]}
+    )
+    expires_at = fields.DateTime()
+    revoked_at = fields.DateTime(allow_none=True)
+    created_at = fields.DateTime()
+    invited_by = fields.Nested(AssessmentPersonSchema, allow_none=True)
+    attempt_id = fields.Integer(allow_none=True)
+    outbox_message_id = fields.Integer(allow_none=True)
+
+
+class InvitationListSchema(Schema):
+    items = fields.List(fields.Nested(InvitationSchema))
+
+
+class IssuedInvitationSchema(InvitationSchema):
+    token = fields.String(metadata={"description": "Shown this once; only its SHA-256 is stored"})
+    link = fields.String(metadata={"description": "The candidate's private link, also emailed to them"})
+
+
+class IssuedInvitationListSchema(Schema):
+    items = fields.List(fields.Nested(IssuedInvitationSchema))
+
+
+# --- results and review --------------------------------------------------------------------------
+
+
+class AttemptTotalsSchema(Schema):
+    points = fields.Float()
+    max_points = fields.Float()
+    percent = fields.Float()
+    passed = fields.Boolean()
+    pending = fields.Integer(metadata={"description": "Answers without a score yet"})
+    overridden = fields.Integer(metadata={"description": "Answers whose score a reviewer set"})
+
+
+class AttemptSkillResultSchema(Schema):
+    skill_id = fields.Integer()
+    skill_name = fields.String()
+    points = fields.Float()
+    max_points = fields.Float()
+    percent = fields.Float()
+
+
+class AttemptSummarySchema(Schema):
+    id = fields.Integer()
+    invitation_id = fields.Integer()
+    application_id = fields.Integer()
+    assessment_id = fields.Integer()
+    assessment_title = fields.String()
+    pass_mark_percent = fields.Integer()
+    status = fields.String(metadata={"enum": ["in_progress", "submitted"]})
+    scoring_status = fields.String(metadata={"enum": ["pending", "scored", "failed"]})
+    scoring_error = fields.String()
+    submitted_by = fields.String(allow_none=True, metadata={"enum": ["candidate", "deadline", None]})
+    started_at = fields.DateTime()
+    deadline_at = fields.DateTime()
+    submitted_at = fields.DateTime(allow_none=True)
+    scored_at = fields.DateTime(allow_none=True)
+    totals = fields.Nested(AttemptTotalsSchema)
+    skills = fields.List(fields.Nested(AttemptSkillResultSchema))
+
+
+class AttemptSummaryListSchema(Schema):
+    items = fields.List(fields.Nested(AttemptSummarySchema))
+
+
+class IntegritySignalsSchema(Schema):
+    paste_count = fields.Integer()
+    pasted_chars = fields.Integer()
+    blur_count = fields.Integer(metadata={"description": "Times the page lost focus"})
+    time_spent_seconds = fields.Integer()
+    similarity = fields.Float(
+        allow_none=True, metadata={"description": "0..1 to the most similar other candidate's answer"}
+    )
+    similar_answer_id = fields.Integer(allow_none=True)
+
+
+class AnswerReviewSchema(Schema):
+    id = fields.Integer()
+    question_id = fields.Integer()
+    position = fields.Integer()
+    kind = fields.String(metadata=_KINDS)
+    prompt = fields.String()
+    skill_id = fields.Integer(allow_none=True)
+    response = fields.Dict(
+        metadata={"description": '{"selected": [...]} | {"text": "..."} | {"code": "..."}'}
+    )
+    saved_at = fields.DateTime()
+    auto_points = fields.Float(allow_none=True)
+    override_points = fields.Float(allow_none=True)
+    override_reason = fields.String()
+    overridden_by = fields.Nested(AssessmentPersonSchema, allow_none=True)
+    overridden_at = fields.DateTime(allow_none=True)
+    final_points = fields.Float(
+        allow_none=True, metadata={"description": "The override if any, else auto_points"}
+    )
+    max_points = fields.Float()
+    explanation = fields.Dict(metadata={"description": "How the automatic score was computed, as stored"})
+    scorer = fields.String()
+    scorer_version = fields.String()
+    rubric_version = fields.Integer(allow_none=True, metadata={"description": "The rubric the score used"})
+    current_rubric_version = fields.Integer()
+    signals = fields.Nested(IntegritySignalsSchema)
+
+
+class AttemptReviewSchema(AttemptSummarySchema):
+    candidate = fields.Nested(InvitedCandidateSchema)
+    answers = fields.List(fields.Nested(AnswerReviewSchema))
+    signals_note = fields.String()
+
+
+class ScoreOverrideSchema(Schema):
+    points = fields.Float(required=True, metadata={"description": "0 to the question's points"})
+    reason = fields.String(
+        required=True, metadata={"description": "Kept with the score and in the audit log"}
+    )
+
+
+class RescoreSchema(Schema):
+    attempt_ids = fields.List(
+        fields.Integer(strict=True),
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "Default: every submitted attempt of the assessment"},
+    )
+
+
+class RescoreResultSchema(Schema):
+    count = fields.Integer(metadata={"description": "Attempts queued for scoring"})
+
+
+# --- the candidate's side ------------------------------------------------------------------------
+
+
+class CandidateOptionSchema(Schema):
+    id = fields.String()
+    text = fields.String()
+
+
+class CandidateExampleSchema(Schema):
+    name = fields.String()
+    args = fields.List(fields.Raw())
+    expected = fields.Raw()
+
+
+class CandidateQuestionSchema(Schema):
+    id = fields.Integer()
+    kind = fields.String(metadata=_KINDS)
+    prompt = fields.String()
+    points = fields.Integer()
+    options = fields.List(fields.Nested(CandidateOptionSchema), metadata={"description": "multiple_choice"})
+    multiple = fields.Boolean(metadata={"description": "multiple_choice: more than one option may be chosen"})
+    function_name = fields.String(metadata={"description": "code"})
+    starter_code = fields.String(metadata={"description": "code"})
+    examples = fields.List(fields.Nested(CandidateExampleSchema), metadata={"description": "code"})
+    response = fields.Dict(allow_none=True, metadata={"description": "The candidate's saved answer, if any"})
+    saved_at = fields.DateTime(allow_none=True)
+
+
+class CandidateAssessmentSchema(Schema):
+    title = fields.String()
+    instructions = fields.String()
+    time_limit_minutes = fields.Integer()
+    layout = fields.String(metadata=_LAYOUTS)
+    question_count = fields.Integer()
+
+
+class CandidateStateSchema(Schema):
+    state = fields.String(metadata={"enum": ["ready", "in_progress", "submitted", "expired", "revoked"]})
+    assessment = fields.Nested(CandidateAssessmentSchema)
+    seconds_left = fields.Integer()
+    deadline_at = fields.DateTime(allow_none=True)
+    expires_at = fields.DateTime(metadata={"description": "Until when the link can be started"})
+    submitted_at = fields.DateTime(allow_none=True)
+    questions = fields.List(
+        fields.Nested(CandidateQuestionSchema),
+        metadata={"description": "In the candidate's order, while in progress"},
+    )
+
+
+class CandidateSignalsSchema(Schema):
+    paste_count = fields.Integer(strict=True)
+    pasted_chars = fields.Integer(strict=True)
+    blur_count = fields.Integer(strict=True)
+    time_spent_seconds = fields.Integer(strict=True)
+
+
+class AnswerSaveSchema(Schema):
+    response = fields.Dict(
+        required=True, metadata={"description": '{"selected": ["a"]} | {"text": "..."} | {"code": "..."}'}
+    )
+    signals = fields.Nested(
+        CandidateSignalsSchema,
+        load_default=dict,
+        metadata={"description": "Cumulative counts for this question since the page opened"},
+    )
+
+
+class AnswerSavedSchema(Schema):
+    saved_at = fields.DateTime()
+    seconds_left = fields.Integer()
