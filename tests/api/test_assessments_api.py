@@ -407,6 +407,10 @@ def test_invitation_conflicts_validation_and_revoke(client, team):
     assert client.post(url, json={"application_ids": [999999]}, headers=team.auth).status_code == 404
     twice = client.post(url, json={"application_ids": [team.second.id, team.second.id]}, headers=team.auth)
     assert twice.status_code == 201 and len(twice.get_json()["items"]) == 1, "one link per application"
+    skipping = client.post(
+        url, json={"application_ids": [team.application.id, team.second.id], "skip_invited": True}, headers=team.auth
+    )
+    assert skipping.status_code == 201 and skipping.get_json()["items"] == [], "both already have open links"
 
     revoked = client.post(f"{API}/invitations/{first['id']}/revoke", headers=team.auth)
     assert revoked.status_code == 200 and revoked.get_json()["state"] == "revoked"

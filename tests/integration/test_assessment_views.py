@@ -712,3 +712,41 @@ def test_bulk_invite_button_posts_the_list_form_with_its_csrf_token(app, client,
     assert (
         db.session.execute(select(AssessmentInvitation)).scalar_one().application_id == team["application"].id
     )
+
+
+def test_questions_cannot_be_added_or_removed_once_a_candidate_started(client, auth):
+    from tests.integration.test_assessment_attempts import MC, build_assessment
+
+    recruiter = auth.login(Role.RECRUITER)
+    assessment = build_assessment(recruiter, OpeningFactory(), MC)
+    page = client.get(f"/assessments/{assessment.id}").get_data(as_text=True)
+    assert "Delete question" in page and "Add a question" in page
+
+    [issued] = services.invite(recruiter, assessment, [ApplicationFactory(opening=assessment.opening)])
+    attempts.start_attempt(issued.invitation)
+    page = client.get(f"/assessments/{assessment.id}").get_data(as_text=True)
+    assert "Delete question" not in page and "Add a question" not in page
+    assert "can be edited" in page and "Edit this question" in page
+
+
+def test_a_board_column_is_invited_at_once_leaving_out_the_already_invited(client, auth):
+    from tests.integration.test_assessment_attempts import MC, build_assessment
+
+    recruiter = auth.login(Role.RECRUITER)
+    opening = OpeningFactory()
+    assessment = build_assessment(recruiter, opening, MC)
+    first_stage = opening.stages[0]
+    column = [ApplicationFactory(opening=opening, stage=first_stage) for _ in range(3)]
+    services.invite(recruiter, assessment, [column[0]])
+
+    board = client.get(f"/openings/{opening.id}/board").get_data(as_text=True)
+    assert "Invite this column to an assessment" in board and "Invite to Screening" in board
+    form = {"application_ids": [str(a.id) for a in column], "skip_invited": "1", "next": f"/openings/{opening.id}/board"}
+    response = client.post(f"/assessments/{assessment.id}/invite", data=form)
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/openings/{opening.id}/board")
+    invited = db.session.execute(
+        select(AssessmentInvitation.application_id).where(AssessmentInvitation.assessment_id == assessment.id)
+    ).scalars().all()
+    assert sorted(invited) == sorted(a.id for a in column)  # the first once, the two others now
+    page = client.get(f"/openings/{opening.id}/board").get_data(as_text=True)
+    assert "1 already invited or already assessed; they were left out." in page

@@ -301,7 +301,11 @@ class Invitations(MethodView):
             get_application(application_id) for application_id in dict.fromkeys(data["application_ids"])
         ]
         issued = services.invite(
-            current_api_user(), assessment, applications, valid_days=data.get("valid_days")
+            current_api_user(),
+            assessment,
+            applications,
+            valid_days=data.get("valid_days"),
+            skip_invited=data["skip_invited"],
         )
         return {
             "items": [

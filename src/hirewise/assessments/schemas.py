@@ -161,6 +161,12 @@ class InvitationCreateSchema(Schema):
     valid_days = fields.Integer(
         strict=True, allow_none=True, metadata={"description": "1 to 60; default: the assessment's setting"}
     )
+    skip_invited = fields.Boolean(
+        load_default=False,
+        metadata={
+            "description": "Leave out applications already invited or assessed instead of refusing the whole batch"
+        },
+    )
 
 
 class InvitationSchema(Schema):

@@ -222,7 +222,8 @@ def _clean_skill(errors: FieldErrors, opening: Opening, skill_id: Any) -> int | 
     return wanted
 
 
-def _has_attempts(assessment: Assessment) -> bool:
+def has_attempts(assessment: Assessment) -> bool:
+    """Once a candidate has started, the set of questions is fixed (their answers refer to it)."""
     stmt = (
         select(func.count())
         .select_from(AssessmentAttempt)
@@ -264,7 +265,7 @@ def add_question(
     """Append a question. ``values``: kind, prompt, points, skill_id and the kind's ``content``."""
     if actor is not None:
         _require_manage(actor, assessment.opening)
-    if _has_attempts(assessment):
+    if has_attempts(assessment):
         raise Conflict("Candidates have already taken this assessment: create a new one to add questions.")
     errors = FieldErrors()
     kind, prompt, points, skill_id, content = _build_question(errors, assessment, values)
@@ -345,7 +346,7 @@ def update_question(actor: User, question: AssessmentQuestion, values: Mapping[s
 def delete_question(actor: User, question: AssessmentQuestion) -> None:
     assessment = question.assessment
     _require_manage(actor, assessment.opening)
-    if _has_attempts(assessment):
+    if has_attempts(assessment):
         raise Conflict("Candidates have already answered this assessment, so its questions stay.")
     assessment.questions.remove(question)
     for position, remaining in enumerate(assessment.questions):
@@ -445,19 +446,46 @@ def open_invitation(assessment: Assessment, application: Application) -> Assessm
     return None
 
 
+def has_taken(assessment: Assessment, application: Application) -> bool:
+    """Whether the application has a submitted attempt at this assessment."""
+    stmt = (
+        select(AssessmentAttempt.id)
+        .join(AssessmentInvitation, AssessmentInvitation.id == AssessmentAttempt.invitation_id)
+        .where(
+            AssessmentInvitation.assessment_id == assessment.id,
+            AssessmentInvitation.application_id == application.id,
+            AssessmentAttempt.status == AttemptStatus.SUBMITTED,
+        )
+    )
+    return db.session.execute(stmt).first() is not None
+
+
 def invite(
     actor: User,
     assessment: Assessment,
     applications: Sequence[Application],
     *,
     valid_days: Any = None,
+    skip_invited: bool = False,
 ) -> list[IssuedInvitation]:
-    """Invite each application: a private link emailed through the outbox. All or nothing."""
+    """Invite each application: a private link emailed through the outbox. All or nothing.
+
+    ``skip_invited`` (inviting a whole pipeline column) leaves out applications that already have an
+    open invitation or have taken the assessment, instead of refusing the whole batch.
+    """
     if assessment.status != AssessmentStatus.ACTIVE:
         raise Conflict("This assessment is archived; reactivate it to invite candidates.")
     if not assessment.questions:
         raise ValidationFailed("Add at least one question before inviting candidates.")
     applications = list({application.id: application for application in applications}.values())
+    if skip_invited:
+        applications = [
+            application
+            for application in applications
+            if open_invitation(assessment, application) is None and not has_taken(assessment, application)
+        ]
+        if not applications:
+            return []
     if not applications:
         raise ValidationFailed("Choose at least one application to invite.")
     if len(applications) > MAX_BULK_INVITATIONS:

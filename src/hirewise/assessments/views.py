@@ -204,6 +204,7 @@ def _detail_page(
             question.id: services.count_outdated_answers(question) for question in assessment.questions
         },
         invitations=invitations,
+        questions_locked=services.has_attempts(assessment),
         invitation_state=services.invitation_state,
         attempt_totals=services.attempt_totals,
         has_submissions=any(
@@ -353,9 +354,21 @@ def _flash_links(issued: Sequence[services.IssuedInvitation]) -> None:
         flash(f"One-time link for {item.invitation.application.candidate.full_name}: {item.link}", "link")
 
 
-def _invite(assessment: Assessment, applications: Sequence[Application], valid_days: Any) -> None:
+def _invite(
+    assessment: Assessment,
+    applications: Sequence[Application],
+    valid_days: Any,
+    *,
+    skip_invited: bool = False,
+) -> None:
     try:
-        _flash_links(services.invite(current_user, assessment, applications, valid_days=valid_days))
+        issued = services.invite(
+            current_user, assessment, applications, valid_days=valid_days, skip_invited=skip_invited
+        )
+        _flash_links(issued)
+        skipped = len({a.id for a in applications}) - len(issued)
+        if skip_invited and skipped:
+            flash(f"{skipped} already invited or already assessed; they were left out.", "info")
     except PermissionDenied:
         raise
     except DomainError as exc:
@@ -372,7 +385,7 @@ def _invite(assessment: Assessment, applications: Sequence[Application], valid_d
 @bp.post("/assessments/<int:assessment_id>/invite")
 @login_required
 def invite(assessment_id: int) -> Response:
-    """Invite many applications at once (the applications list posts its ticked rows here)."""
+    """Invite many applications at once: the list's ticked rows, or a whole column of the board."""
     assessment = services.get_visible_assessment(current_user, assessment_id)
     back = _back(url_for("assessments.detail", assessment_id=assessment.id))
     ids = set(request.form.getlist("application_ids", type=int))
@@ -384,7 +397,12 @@ def invite(assessment_id: int) -> Response:
     if len(applications) != len(ids):
         flash("Some of the chosen applications no longer exist; reload the list and try again.", "error")
         return redirect(back)
-    _invite(assessment, applications, request.form.get("valid_days"))
+    _invite(
+        assessment,
+        applications,
+        request.form.get("valid_days"),
+        skip_invited=bool(request.form.get("skip_invited")),
+    )
     return redirect(back)
 
 
