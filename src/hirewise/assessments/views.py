@@ -35,6 +35,7 @@ from hirewise.candidates.models import Application
 from hirewise.candidates.queries import get_application
 from hirewise.errors import DomainError, NotFound, PermissionDenied
 from hirewise.extensions import db
+from hirewise.form_errors import show_domain_errors
 from hirewise.openings.models import Opening
 from hirewise.openings.services import get_opening
 from hirewise.questions.models import BankQuestion
@@ -69,21 +70,6 @@ def assessment_helpers() -> dict[str, Any]:
 
 def _invite_form(application: Application) -> InviteForm:
     return InviteForm(formdata=None).for_assessments(services.list_assessments(application.opening))
-
-
-def _show_errors(form: Any, exc: DomainError, fallback: str) -> None:
-    """Put each message next to its field. "options.2.text" belongs to the options field, and so on."""
-    placed = False
-    if isinstance(exc.details, dict):
-        for name, messages in exc.details.items():
-            target = getattr(form, str(name).split(".")[0], None)
-            if target is not None and hasattr(target, "errors"):
-                listed = messages if isinstance(messages, list) else [messages]
-                target.errors = list(target.errors) + [str(m) for m in listed]
-                placed = True
-    if not placed:
-        flash(exc.message, "error")
-        getattr(form, fallback).errors = [*getattr(form, fallback).errors, exc.message]
 
 
 def _back(default: str) -> str:
@@ -134,7 +120,7 @@ def index(opening_id: int) -> Any:
             flash(f"{assessment.title} was created. Add its questions below.", "success")
             return redirect(url_for("assessments.detail", assessment_id=assessment.id))
         except DomainError as exc:
-            _show_errors(form, exc, fallback="title")
+            show_domain_errors(form, exc, fallback="title")
     return _index_page(opening, form, 422)
 
 
@@ -241,7 +227,7 @@ def update(assessment_id: int) -> Any:
             return redirect(url_for("assessments.detail", assessment_id=assessment.id))
         except DomainError as exc:
             db.session.rollback()
-            _show_errors(form, exc, fallback="title")
+            show_domain_errors(form, exc, fallback="title")
     return _detail_page(assessment, settings_form=form, status=422)
 
 
@@ -261,7 +247,7 @@ def add_question(assessment_id: int, kind: str) -> Any:
             return redirect(url_for("assessments.detail", assessment_id=assessment.id, _anchor="questions"))
         except DomainError as exc:
             db.session.rollback()
-            _show_errors(form, exc, fallback="prompt")
+            show_domain_errors(form, exc, fallback="prompt")
     return _detail_page(assessment, add_form=form, status=422)
 
 
@@ -282,7 +268,7 @@ def add_bank_question(assessment_id: int) -> Any:
             return redirect(url_for("assessments.detail", assessment_id=assessment.id, _anchor="questions"))
         except DomainError as exc:
             db.session.rollback()
-            _show_errors(form, exc, fallback="bank_question_id")
+            show_domain_errors(form, exc, fallback="bank_question_id")
     return _detail_page(assessment, bank_form=form, status=422)
 
 
@@ -301,7 +287,7 @@ def update_question(assessment_id: int, question_id: int) -> Any:
             result = services.update_question(current_user, question, form.values(question))
         except DomainError as exc:
             db.session.rollback()
-            _show_errors(form, exc, fallback="prompt")
+            show_domain_errors(form, exc, fallback="prompt")
         else:
             if result.rubric_changed:
                 flash(f"The question was saved as rubric version {question.rubric_version}.", "success")
@@ -515,7 +501,7 @@ def override(attempt_id: int, answer_id: int) -> Any:
             raise
         except DomainError as exc:
             db.session.rollback()
-            _show_errors(form, exc, fallback="points")
+            show_domain_errors(form, exc, fallback="points")
     return _review_page(attempt, failed=(answer.id, form))
 
 

@@ -31,6 +31,7 @@ from hirewise.candidates.models import ApplicationSource
 from hirewise.candidates.resumes import highlight_segments
 from hirewise.candidates.web import page_arg, safe_next, send_resume, uploaded_file, wants_json
 from hirewise.errors import DomainError, ValidationFailed
+from hirewise.form_errors import show_domain_errors
 from hirewise.openings.models import StageKind
 from hirewise.openings.services import get_opening, stage_counts
 from hirewise.security import (
@@ -94,21 +95,8 @@ def new() -> Response | str:
             flash(f"{candidate.full_name} was added.", "success")
             return redirect(url_for("candidates.profile", candidate_id=candidate.id))
         except DomainError as exc:
-            _show_errors(form, exc, fallback="full_name")
+            show_domain_errors(form, exc, fallback="full_name", flash_unplaced=False)
     return render_template("candidates/new.html", form=form)
-
-
-def _show_errors(form: Any, exc: DomainError, fallback: str) -> None:
-    """Put a service's field errors on the form's fields; anything else on ``fallback``."""
-    placed = False
-    if isinstance(exc.details, dict):
-        for name, messages in exc.details.items():
-            target = getattr(form, name, None)
-            if target is not None and hasattr(target, "errors"):
-                target.errors = list(target.errors) + [str(m) for m in messages]
-                placed = True
-    if not placed:
-        getattr(form, fallback).errors = [exc.message]
 
 
 @bp.get("/candidates/<int:candidate_id>")
@@ -168,7 +156,7 @@ def edit(candidate_id: int) -> Response | str:
             flash("Candidate updated.", "success")
             return redirect(url_for("candidates.profile", candidate_id=candidate.id))
         except DomainError as exc:
-            _show_errors(form, exc, fallback="full_name")
+            show_domain_errors(form, exc, fallback="full_name", flash_unplaced=False)
     return render_template("candidates/edit.html", form=form, candidate=candidate)
 
 

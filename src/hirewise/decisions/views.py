@@ -14,6 +14,7 @@ from hirewise.decisions import services
 from hirewise.decisions.forms import KIND_LABELS, NO_STAGE, DecisionForm
 from hirewise.errors import DomainError
 from hirewise.feedback.models import RATING_LABELS, DecisionKind
+from hirewise.form_errors import show_domain_errors
 from hirewise.openings.services import get_opening
 from hirewise.security import can_decide, can_edit_opening, can_view_debrief, require
 
@@ -31,19 +32,6 @@ def decision_helpers() -> dict[str, Any]:
         "recommendation_labels": {str(k): v for k, v in services.RECOMMENDATION_LABELS.items()},
         "rating_labels": RATING_LABELS,
     }
-
-
-def _show_errors(form: DecisionForm, exc: DomainError) -> None:
-    """The service's field errors next to their fields; anything else as a flash message."""
-    placed = False
-    if isinstance(exc.details, dict):
-        for name, messages in exc.details.items():
-            target = getattr(form, name, None)
-            if target is not None and hasattr(target, "errors"):
-                target.errors = list(target.errors) + [str(m) for m in messages]
-                placed = True
-    if not placed:
-        flash(exc.message, "error")
 
 
 def _debrief_page(application: Application, form: DecisionForm, status: int = 200) -> tuple[str, int]:
@@ -83,7 +71,7 @@ def decide(application_id: int) -> Any:
             to_stage_id=stage_id,
         )
     except DomainError as exc:
-        _show_errors(form, exc)
+        show_domain_errors(form, exc)
         return _debrief_page(get_application(application_id), form, exc.status)
     flash(f"Decision recorded: {KIND_LABELS[DecisionKind(decision.kind)].lower()}.", "success")
     redirect_to: Response = redirect(url_for("decisions.debrief", application_id=application_id))

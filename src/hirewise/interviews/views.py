@@ -10,6 +10,7 @@ from werkzeug.wrappers import Response
 
 from hirewise.candidates.queries import get_application
 from hirewise.errors import DomainError
+from hirewise.form_errors import show_domain_errors
 from hirewise.interviews import services
 from hirewise.interviews.forms import NO_PLAN_ITEM, CancelForm, PlanItemForm, RescheduleForm, ScheduleForm
 from hirewise.interviews.models import Interview
@@ -32,19 +33,6 @@ def interview_helpers() -> dict[str, Any]:
         "interviews_for_application": services.interviews_for_application,
         "interview_local_start": services.local_start,
     }
-
-
-def _show_errors(form: Any, exc: DomainError, fallback: str) -> None:
-    placed = False
-    if isinstance(exc.details, dict):
-        for name, messages in exc.details.items():
-            target = getattr(form, name, None)
-            if target is not None and hasattr(target, "errors"):
-                target.errors = list(target.errors) + [str(m) for m in messages]
-                placed = True
-    if not placed:
-        flash(exc.message, "error")
-        getattr(form, fallback).errors = [exc.message]
 
 
 # --- the interview plan of an opening -----------------------------------------------------------
@@ -87,7 +75,7 @@ def plan(opening_id: int) -> Any:
             flash(f"{item.title} was added to the plan.", "success")
             return redirect(url_for("interviews.plan", opening_id=opening.id))
         except DomainError as exc:
-            _show_errors(form, exc, fallback="title")
+            show_domain_errors(form, exc, fallback="title")
     return _plan_page(opening, form, 422)
 
 
@@ -166,7 +154,7 @@ def schedule(application_id: int) -> Any:
             flash(f"{interview.title} was scheduled and the invites were sent.", "success")
             return redirect(url_for("interviews.detail", interview_id=interview.id))
         except DomainError as exc:
-            _show_errors(form, exc, fallback="title")
+            show_domain_errors(form, exc, fallback="title")
     plan_data = {
         str(item.id): {"title": item.title, "duration": item.duration_minutes} for item in plan_items
     }
@@ -238,7 +226,7 @@ def reschedule(interview_id: int) -> Any:
             flash("The interview was moved and updated invites were sent.", "success")
             return redirect(url_for("interviews.detail", interview_id=interview.id))
         except DomainError as exc:
-            _show_errors(form, exc, fallback="starts_at")
+            show_domain_errors(form, exc, fallback="starts_at")
     return _detail_page(interview, form, 422)
 
 

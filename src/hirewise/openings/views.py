@@ -6,13 +6,13 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from hirewise.api import paginate
 from hirewise.audit.services import timeline
 from hirewise.auth.models import Role
 from hirewise.errors import DomainError
+from hirewise.form_errors import show_domain_errors
 from hirewise.openings import services
 from hirewise.openings.forms import (
     NO_KIT,
@@ -37,18 +37,6 @@ from hirewise.security import (
 bp = Blueprint("openings", __name__, template_folder="templates")
 PER_PAGE = 25
 NEW_SKILL_PREFIX = "new_skill"
-
-
-def _show_errors(form: FlaskForm, exc: DomainError) -> None:
-    """Put a service's field errors next to the matching inputs; anything else becomes a flash."""
-    placed = False
-    if isinstance(exc.details, dict):
-        for name, messages in exc.details.items():
-            if name in form:
-                form[name].errors = list(messages) if isinstance(messages, list) else [str(messages)]
-                placed = True
-    if not placed:
-        flash(exc.message, "error")
 
 
 def _is_htmx() -> bool:
@@ -124,7 +112,7 @@ def new() -> Response | Any:
                 team_ids=form.team_ids.data or [],
             )
         except DomainError as exc:
-            _show_errors(form, exc)
+            show_domain_errors(form, exc)
         else:
             flash(f"Opening “{opening.title}” created.", "success")
             return redirect(url_for("openings.detail", opening_id=opening.id))
@@ -172,7 +160,7 @@ def edit(opening_id: int) -> Response | Any:
                 feedback_visibility=form.feedback_visibility.data,
             )
         except DomainError as exc:
-            _show_errors(form, exc)
+            show_domain_errors(form, exc)
         else:
             flash("Opening saved.", "success")
             return redirect(url_for("openings.detail", opening_id=opening.id))
@@ -218,7 +206,7 @@ def add_skill(opening_id: int) -> Any:
         try:
             skill = services.add_skill(current_user, opening, **_skill_values(form))
         except DomainError as exc:
-            _show_errors(form, exc)
+            show_domain_errors(form, exc)
         else:
             flash(f"Skill “{skill.name}” added.", "success")
             return redirect(url_for("openings.detail", opening_id=opening.id, _anchor="scorecard"))
@@ -253,7 +241,7 @@ def update_skill(opening_id: int, skill_id: int) -> Any:
         try:
             services.update_skill(current_user, skill, **_skill_values(form))
         except DomainError as exc:
-            _show_errors(form, exc)
+            show_domain_errors(form, exc)
         else:
             if _is_htmx():
                 return render_template("openings/_skill_row.html", opening=opening, skill=skill)
