@@ -30,44 +30,13 @@ from hirewise.kits.services import ensure_builtin_kits
 from hirewise.openings.models import Opening
 from hirewise.openings.services import create_opening
 from hirewise.questions.services import create_question as create_bank_question
+from tests.assessment_samples import ADD_CODE as CODE
+from tests.assessment_samples import FREE_TEXT, MC
 from tests.factories import ApplicationFactory, OpeningFactory, UserFactory
 from tests.integration.test_interview_services import schedule
 
 API = "/api/v1/assessments"
 TAKE = "/api/v1/assessment-attempts"
-
-MC = {
-    "kind": "multiple_choice",
-    "prompt": "Which status code means Created?",
-    "points": 2,
-    "content": {"options": [{"text": "201", "correct": True}, {"text": "200"}, {"text": "302"}]},
-}
-FREE_TEXT = {
-    "kind": "free_text",
-    "prompt": "Why use an application factory in Flask?",
-    "points": 5,
-    "content": {
-        "expected_answer": "A create_app function builds the app so tests use their own configuration.",
-        "key_points": [
-            {
-                "label": "Factory function",
-                "text": "A function such as create_app builds and returns the app.",
-            },
-            {"label": "Configurations", "text": "Several instances with different configurations."},
-        ],
-    },
-}
-CODE = {
-    "kind": "code",
-    "prompt": "Write add(a, b).",
-    "points": 3,
-    "content": {
-        "function_name": "add",
-        "starter_code": "def add(a, b):\n    ...\n",
-        "examples": [{"args": [1, 2], "expected": 3, "name": "small numbers"}],
-        "tests": [{"args": [40, 2], "expected": 424242, "name": "secret-hidden-case"}],
-    },
-}
 
 
 def headers(user: User, scopes: str = "read,write") -> dict[str, str]:
@@ -408,7 +377,9 @@ def test_invitation_conflicts_validation_and_revoke(client, team):
     twice = client.post(url, json={"application_ids": [team.second.id, team.second.id]}, headers=team.auth)
     assert twice.status_code == 201 and len(twice.get_json()["items"]) == 1, "one link per application"
     skipping = client.post(
-        url, json={"application_ids": [team.application.id, team.second.id], "skip_invited": True}, headers=team.auth
+        url,
+        json={"application_ids": [team.application.id, team.second.id], "skip_invited": True},
+        headers=team.auth,
     )
     assert skipping.status_code == 201 and skipping.get_json()["items"] == [], "both already have open links"
 

@@ -30,6 +30,7 @@ from hirewise.extensions import db
 from hirewise.kits.services import ensure_builtin_kits
 from hirewise.mail.models import OutboxMessage
 from hirewise.openings.services import create_opening
+from tests.assessment_samples import FREE_TEXT, MC
 from tests.factories import ApplicationFactory, OpeningFactory, UserFactory
 
 SLUGIFY = """
@@ -39,30 +40,6 @@ def slugify(title):
     return re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
 """
 
-MC = {
-    "kind": "multiple_choice",
-    "prompt": "Which status code means Created?",
-    "points": 2,
-    "content": {"options": [{"text": "201", "correct": True}, {"text": "200"}, {"text": "302"}]},
-}
-FREE_TEXT = {
-    "kind": "free_text",
-    "prompt": "Why use an application factory in Flask?",
-    "points": 5,
-    "content": {
-        "expected_answer": "A create_app function builds the app, so tests and production use different configurations.",
-        "key_points": [
-            {
-                "label": "Factory function",
-                "text": "A function such as create_app builds and returns the app.",
-            },
-            {
-                "label": "Configurations",
-                "text": "Several instances with different configurations, e.g. for testing.",
-            },
-        ],
-    },
-}
 CODE = {
     "kind": "code",
     "prompt": "Write slugify(title).",

@@ -24,45 +24,11 @@ from hirewise.kits.services import ensure_builtin_kits
 from hirewise.mail.models import OutboxMessage
 from hirewise.openings.services import create_opening
 from hirewise.questions.models import BankQuestion
+from tests.assessment_samples import ADD_CODE as CODE
+from tests.assessment_samples import FREE_TEXT, MC
 from tests.factories import ApplicationFactory, OpeningFactory, UserFactory
 
 SIGNALS_NOTE = "Signals only, not verdicts"
-MC: dict[str, Any] = {
-    "kind": "multiple_choice",
-    "prompt": "Which status code means Created?",
-    "points": 2,
-    "content": {
-        "options": [{"text": "201 Created", "correct": True}, {"text": "200 OK"}, {"text": "302 Found"}]
-    },
-}
-FREE_TEXT: dict[str, Any] = {
-    "kind": "free_text",
-    "prompt": "Why use an application factory in Flask?",
-    "points": 5,
-    "content": {
-        "expected_answer": "A create_app function builds the app, so tests and production use different configurations.",
-        "key_points": [
-            {
-                "label": "Factory function",
-                "text": "A function such as create_app builds and returns the app.",
-            },
-            {
-                "label": "Configurations",
-                "text": "Several instances with different configurations, e.g. for testing.",
-            },
-        ],
-    },
-}
-CODE: dict[str, Any] = {
-    "kind": "code",
-    "prompt": "Write add(a, b).",
-    "points": 4,
-    "content": {
-        "function_name": "add",
-        "examples": [{"args": [1, 2], "expected": 3}],
-        "tests": [{"name": "negatives", "args": [-1, -2], "expected": -3}],
-    },
-}
 FACTORY_ANSWER = (
     "The create_app function builds and returns the app. It lets tests and production create several "
     "instances with different configurations."
@@ -198,7 +164,7 @@ def test_list_shows_settings_and_the_opening_links_to_it(client, auth, team):
     auth.login(team["recruiter"])
     page = _text(client.get(f"/openings/{team['opening'].id}/assessments"))
     assert "Backend screening" in page
-    assert "<td>11</td>" in page  # 2 + 5 + 4 points
+    assert "<td>10</td>" in page  # 2 + 5 + 3 points
     assert "Create assessment" in page
     assert "screening assessment</button>" not in page  # the factory's opening has no kit
     opening_page = _text(client.get(f"/openings/{team['opening'].id}"))
@@ -741,12 +707,24 @@ def test_a_board_column_is_invited_at_once_leaving_out_the_already_invited(clien
 
     board = client.get(f"/openings/{opening.id}/board").get_data(as_text=True)
     assert "Invite this column to an assessment" in board and "Invite to Screening" in board
-    form = {"application_ids": [str(a.id) for a in column], "skip_invited": "1", "next": f"/openings/{opening.id}/board"}
+    form = {
+        "application_ids": [str(a.id) for a in column],
+        "skip_invited": "1",
+        "next": f"/openings/{opening.id}/board",
+    }
     response = client.post(f"/assessments/{assessment.id}/invite", data=form)
-    assert response.status_code == 302 and response.headers["Location"].endswith(f"/openings/{opening.id}/board")
-    invited = db.session.execute(
-        select(AssessmentInvitation.application_id).where(AssessmentInvitation.assessment_id == assessment.id)
-    ).scalars().all()
+    assert response.status_code == 302 and response.headers["Location"].endswith(
+        f"/openings/{opening.id}/board"
+    )
+    invited = (
+        db.session.execute(
+            select(AssessmentInvitation.application_id).where(
+                AssessmentInvitation.assessment_id == assessment.id
+            )
+        )
+        .scalars()
+        .all()
+    )
     assert sorted(invited) == sorted(a.id for a in column)  # the first once, the two others now
     page = client.get(f"/openings/{opening.id}/board").get_data(as_text=True)
     assert "1 already invited or already assessed; they were left out." in page
