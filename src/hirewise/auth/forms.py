@@ -2,13 +2,14 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, SelectMultipleField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from hirewise.auth.models import Role
 from hirewise.auth.services import MIN_PASSWORD_LENGTH
 
-ROLE_CHOICES = [(r.value, r.label) for r in Role]
+ROLE_CHOICES = [SelectChoice(r.value, r.label) for r in Role]
 
 
 class LoginForm(FlaskForm):
@@ -46,7 +47,7 @@ class ApiTokenForm(FlaskForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=100)])
     scopes = SelectMultipleField(
         "Scopes",
-        choices=[("read", "read"), ("write", "write")],
+        choices=[SelectChoice("read", "read"), SelectChoice("write", "write")],
         default=["read"],
         option_widget=CheckboxInput(),
         widget=ListWidget(prefix_label=False),
