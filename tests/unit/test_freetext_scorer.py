@@ -37,7 +37,7 @@ from hirewise.scoring.freetext import (
     default_scorer,
     lexical_scorer,
 )
-from hirewise.scoring.text import derive_key_points, is_non_answer, stem
+from hirewise.scoring.text import Span, clause_spans, derive_key_points, is_non_answer, sentence_spans, stem
 
 SRC_PACKAGE = Path(__file__).resolve().parents[2] / "src" / "hirewise"
 SAMPLE_CSV = Path(__file__).resolve().parents[1] / "fixtures" / "asag" / "graded_sample.csv"
@@ -278,6 +278,25 @@ def test_key_points_are_derived_from_sentences_and_clauses() -> None:
     assert derive_key_points("") == ()
 
 
+def test_sentences_split_into_clauses_and_adjacent_clause_pairs() -> None:
+    text = "Pointers hold addresses, which saves copies but needs care. Plain sentence here."
+    first, second = sentence_spans(text)
+    clauses = clause_spans(text, first)
+
+    assert [span.text for span in clauses] == [
+        "Pointers hold addresses",
+        "Pointers hold addresses, which saves copies",
+        "which saves copies",
+        "which saves copies but needs care.",
+        "but needs care.",
+    ]
+    assert all(text[span.start : span.end] == span.text for span in clauses)
+    assert clause_spans(text, second) == []  # one clause: the sentence itself is already a candidate
+    # A list joined by "and", or a number with a comma, is no clause boundary.
+    listed = "Testing and production run 1,000 apps."
+    assert clause_spans(listed, Span(listed, 0, len(listed))) == []
+
+
 def test_stems_and_non_answers() -> None:
     assert stem("defines") == stem("defined") == stem("define") == stem("defining")
     assert stem("variables") == stem("variable")
@@ -356,3 +375,52 @@ def test_the_end_of_a_long_answer_is_read_too() -> None:
     (finding,) = result.key_points
     assert finding.status == "covered"
     assert finding.evidence == covering
+
+
+# -- key points stated in one clause of a long sentence -------------------------------------------
+
+FACTORY_QUESTION = "What is the application factory pattern in Flask, and why would you use it?"
+FACTORY_KEY_POINTS = (
+    "A function such as create_app creates and returns the Flask application instead of a global app object.",
+    "The factory loads configuration, initialises extensions and registers blueprints.",
+    "It allows several app instances with different configurations, such as testing and production.",
+    "It makes testing easier and avoids circular imports.",
+)
+FACTORY_EXPECTED = (
+    "Instead of creating the Flask app at import time, a function such as create_app() builds and returns a "
+    "new application object, loading its configuration, initialising extensions and registering blueprints. "
+    "This allows several instances with different configurations, for example one for testing and one for "
+    "production, avoids circular imports, and makes the app easy to test."
+)
+
+
+def _factory_result(scorer: FreeTextScorer, answer: str) -> FreeTextResult:
+    return scorer.score(FreeTextItem(FACTORY_QUESTION, FACTORY_EXPECTED, FACTORY_KEY_POINTS, answer))
+
+
+def test_points_stated_in_clauses_of_long_sentences_are_all_covered(scorer: FreeTextScorer) -> None:
+    # The expected answer itself: four points in two long sentences, three of them in one clause each.
+    result = _factory_result(scorer, FACTORY_EXPECTED)
+
+    assert [finding.status for finding in result.key_points] == ["covered"] * 4
+    for finding in result.key_points:
+        assert finding.evidence is not None and finding.evidence in FACTORY_EXPECTED
+    assert "Covers 4 of 4 key points." in result.rationale
+
+
+def test_embedding_evidence_is_the_clause_that_states_the_point() -> None:
+    configuration = _factory_result(default_scorer(), FACTORY_EXPECTED).key_points[1]
+
+    assert configuration.evidence is not None
+    assert "initialising extensions and registering blueprints" in configuration.evidence
+    # Not the whole 30-word sentence, in which a reviewer would have to look for it.
+    assert "import time" not in configuration.evidence
+
+
+def test_an_answer_about_create_app_alone_covers_only_that_point(scorer: FreeTextScorer) -> None:
+    answer = "Use create_app() to build and return the Flask application object instead of a global app."
+    result = _factory_result(scorer, answer)
+
+    assert [finding.status for finding in result.key_points] == ["covered", "missed", "missed", "missed"]
+    assert result.key_points[0].evidence == answer
+    assert "Covers 1 of 4 key points" in result.rationale

@@ -32,14 +32,17 @@ DEFAULT_DATA = Path("../shared/data/asag/mohler-dev.csv")
 REQUIRED_COLUMNS = ("question", "reference_answer", "student_answer", "score_avg")
 # The features each mode's calibration uses, chosen once by leave-one-assignment-out on the development
 # data: soft (token-aligned) recall and precision against the expected answer without the question's
-# words, the same at sentence level (demoted similarity, key points), and length. Adding the others
-# (plain similarity, question similarity, lexical overlap) made unseen assignments worse.
+# words, the same at sentence and clause level (demoted similarity, key points), and how much the
+# expected answer says. Adding the others (plain similarity, question similarity, lexical overlap,
+# idf-weighted or thresholded token recall, the share of key points covered) made unseen assignments
+# worse; in the embedding mode the expected answer's length predicts the grade better than the answer's
+# length relative to it (which the lexical mode, with no soft recall, still needs).
 EMBEDDING_MODEL_FEATURES = (
     "token_recall",
     "token_precision",
     "demoted_similarity",
     "key_point_mean",
-    "length_ratio",
+    "expected_length",
 )
 LEXICAL_MODEL_FEATURES = ("lexical_recall", "lexical_precision", "length_ratio")
 

@@ -9,8 +9,9 @@ Everything here is optional. :func:`load_encoder` raises :class:`EmbeddingUnavai
 then falls back to lexical evidence.
 
 The encoder returns token states, not only sentence vectors, because the scorer pools the same forward
-pass three ways (whole answer, each sentence, answer without the question's words); running the model
-once per answer is what keeps scoring close to the model's raw speed.
+pass several ways (whole answer, each sentence and clause, answer without the question's words) and
+aligns single tokens; running the model once per answer is what keeps scoring close to the model's raw
+speed.
 """
 
 from __future__ import annotations

@@ -5,8 +5,9 @@ expected answer's sentences when none are listed). Two kinds of evidence feed a 
 regression (see :mod:`hirewise.scoring.calibration`):
 
 * semantic: a local sentence-embedding model (all-MiniLM-L6-v2, int8 ONNX, shipped in a wheel), one
-  forward pass per answer whose token states are used four ways: the whole answer, each sentence (to
-  find the sentence that covers a key point), the answer without the question's words, and its content
+  forward pass per answer whose token states are used four ways: the whole answer, each sentence,
+  clause and pair of adjacent clauses (to find where a key point is stated: pooled states, and the
+  point's tokens aligned within the span), the answer without the question's words, and its content
   tokens aligned one by one with the expected answer's (soft recall and precision, as in BERTScore);
 * lexical: shared content words, again without the question's words.
 
@@ -22,7 +23,7 @@ import functools
 import logging
 import math
 import threading
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
@@ -40,6 +41,7 @@ from hirewise.scoring.text import (
     STOPWORDS,
     Span,
     adds_to_question,
+    clause_spans,
     content_stems,
     derive_key_points,
     is_non_answer,
@@ -56,7 +58,7 @@ KeyPointStatus = Literal["covered", "partly", "missed"]
 SCORER_NAME = "hirewise-freetext"
 # Bump whenever the features, the key-point thresholds or the calibration change: stored scores say
 # which scorer produced them.
-SCORER_VERSION = "1.0.0"
+SCORER_VERSION = "1.1.0"
 
 LEXICAL_ONLY_NOT_INSTALLED = "Lexical evidence only: the embedding model is not installed"
 LEXICAL_ONLY_SWITCHED_OFF = "Lexical evidence only: the embedding model is switched off for this scorer"
@@ -84,6 +86,7 @@ LEXICAL_FEATURES: tuple[str, ...] = (
     "lexical_key_point_mean",
     "novelty",
     "length_ratio",
+    "expected_length",
 )
 EMBEDDING_FEATURES: tuple[str, ...] = (
     "reference_similarity",
@@ -98,13 +101,17 @@ EMBEDDING_FEATURES: tuple[str, ...] = (
     *LEXICAL_FEATURES,
 )
 REFERENCE_CACHE_SIZE = 4096
+# A sentence up to this many words is shown whole as evidence; from a longer one only the clause(s).
+EVIDENCE_SENTENCE_WORDS = 20
+# Evidence is the shortest span whose similarity to the point is within this of the best span's.
+EVIDENCE_SLACK = 0.05
 
 
 @dataclass(frozen=True, slots=True)
 class KeyPointFinding:
     key_point: str
     status: KeyPointStatus
-    evidence: str | None  # the candidate's sentence that covers the point; None when missed
+    evidence: str | None  # the candidate's sentence (or, in a long one, clause) that covers the point
     similarity: float  # 0..1, rounded to 3 places
 
 
@@ -153,20 +160,28 @@ class _Reference:
     reference_demoted: Any = None
     question_vector: Any = None
     key_point_vectors: Any = None  # (key points, dims)
+    # Unit vectors of each point's content tokens that are not the question's, one array per point.
+    key_point_tokens: tuple[Any, ...] = ()
     token_vectors: Any = None  # unit vectors of the expected answer's own content tokens (not the question's)
 
 
 @dataclass(frozen=True, slots=True)
 class _Answer:
     sentences: tuple[Span, ...]
+    # Where a key point may be stated: every sentence, then its clauses alone and in adjacent pairs.
+    spans: tuple[Span, ...]
+    span_sentence: tuple[int, ...]  # the sentence each span lies in
+    span_stems: tuple[frozenset[str], ...]
     stems: tuple[str, ...]
     stem_set: frozenset[str]
     novel_stems: frozenset[str]  # content words that are not the question's
-    sentence_novel: tuple[bool, ...]  # does each sentence say anything beyond the question?
+    span_novel: tuple[bool, ...]  # does each span say anything beyond the question?
     vector: Any = None
     demoted_vector: Any = None
-    sentence_vectors: Any = None  # (sentences, dims)
+    span_vectors: Any = None  # (spans, dims)
     token_vectors: Any = None  # unit vectors of the answer's content tokens that are not the question's
+    all_token_vectors: Any = None  # unit vectors of every real token (specials left out), in text order
+    span_tokens: tuple[tuple[int, int], ...] = ()  # each span's rows in all_token_vectors, end exclusive
 
 
 AnswerKind = Literal["answered", "empty", "repeats_question"]
@@ -299,9 +314,7 @@ class FreeTextScorer:
             question_states = next(states)
             point_states = [next(states) for _ in reference.key_points]
             demoted = _demoted_vector(expected, expected_states, reference.question_stems)
-            token_vectors = _content_token_vectors(expected, expected_states, reference.question_stems)
-            if token_vectors.shape[0] == 0:
-                token_vectors = _content_token_vectors(expected, expected_states, frozenset())
+            token_vectors = _demoted_token_vectors(expected, expected_states, reference.question_stems)
             built.append(
                 _Reference(
                     question_stems=reference.question_stems,
@@ -319,6 +332,10 @@ class FreeTextScorer:
                         else np.zeros((0, expected_states.vectors.shape[1]), dtype=np.float32)
                     ),
                     token_vectors=token_vectors,
+                    key_point_tokens=tuple(
+                        _demoted_token_vectors(point, point_state, reference.question_stems)
+                        for point, point_state in zip(reference.key_points, point_states, strict=True)
+                    ),
                 )
             )
         return built
@@ -334,21 +351,27 @@ class FreeTextScorer:
                 answers.append(None)
                 continue
             sentences = tuple(sentence_spans(text))
+            spans: list[Span] = list(sentences)
+            span_sentence = list(range(len(sentences)))
+            for index, sentence in enumerate(sentences):
+                clauses = clause_spans(text, sentence)
+                spans.extend(clauses)
+                span_sentence.extend([index] * len(clauses))
+            span_stems = tuple(frozenset(content_stems(span.text)) for span in spans)
             answers.append(
                 _Answer(
                     sentences=sentences,
+                    spans=tuple(spans),
+                    span_sentence=tuple(span_sentence),
+                    span_stems=span_stems,
                     stems=tuple(stems),
                     stem_set=frozenset(stems),
                     novel_stems=frozenset(stems) - reference.question_stems,
-                    sentence_novel=tuple(
-                        bool(set(content_stems(sentence.text)) - reference.question_stems)
-                        for sentence in sentences
-                    ),
+                    span_novel=tuple(bool(present - reference.question_stems) for present in span_stems),
                 )
             )
         if self._encoder is None:
             return answers
-        import numpy as np
 
         to_encode = [index for index, answer in enumerate(answers) if answer is not None]
         states = self._encoder.token_states([items[index].answer for index in to_encode])
@@ -356,21 +379,21 @@ class FreeTextScorer:
             answer = answers[index]
             assert answer is not None
             text = items[index].answer
-            sentence_vectors = [
-                _span_vector(answer_states, sentence.start, sentence.end) for sentence in answer.sentences
-            ]
-            dims = answer_states.vectors.shape[1]
+            span_vectors, all_token_vectors, span_tokens = _span_pooling(answer_states, answer.spans)
             answers[index] = _Answer(
                 sentences=answer.sentences,
+                spans=answer.spans,
+                span_sentence=answer.span_sentence,
+                span_stems=answer.span_stems,
                 stems=answer.stems,
                 stem_set=answer.stem_set,
                 novel_stems=answer.novel_stems,
-                sentence_novel=answer.sentence_novel,
+                span_novel=answer.span_novel,
                 vector=_mean_vector(answer_states.vectors),
                 demoted_vector=_demoted_vector(text, answer_states, references[index].question_stems),
-                sentence_vectors=(
-                    np.stack(sentence_vectors) if sentence_vectors else np.zeros((0, dims), dtype=np.float32)
-                ),
+                span_vectors=span_vectors,
+                all_token_vectors=all_token_vectors,
+                span_tokens=span_tokens,
                 token_vectors=_content_token_vectors(text, answer_states, references[index].question_stems),
             )
         return answers
@@ -380,9 +403,9 @@ class FreeTextScorer:
         if self._encoder is None:
             similarities, evidence = _lexical_key_points(reference, answer)
         else:
-            similarities, evidence = _embedding_key_points(reference, answer)
+            similarities, evidence, pooled_mean = _embedding_key_points(reference, answer)
             features.update(_embedding_features(reference, answer, similarities))
-            features = _with_relevance(features)
+            features = _with_relevance(features, pooled_mean)
         return _Analysis(
             key_points=reference.key_points,
             features={name: features[name] for name in self.features},
@@ -488,48 +511,85 @@ def _lexical_features(reference: _Reference, answer: _Answer) -> dict[str, float
         ),
         "novelty": len(novel) / len(answer.stem_set) if answer.stem_set else 0.0,
         "length_ratio": math.log((1 + len(answer.stems)) / (1 + reference.reference_length)),
+        # A property of the question, not the answer: the more an expected answer says, the more a
+        # candidate can leave out, and graders' marks are lower on such questions.
+        "expected_length": math.log(1 + reference.reference_length),
     }
 
 
 def _lexical_key_points(
     reference: _Reference, answer: _Answer
 ) -> tuple[tuple[float, ...], tuple[str | None, ...]]:
-    """Share of each point's words in the whole answer; the evidence is the sentence with most of them."""
+    """Share of each point's words in the whole answer; the evidence is the shortest span (sentence,
+    clause or clause pair) with as many of them as any."""
     similarities: list[float] = []
     evidence: list[str | None] = []
-    sentence_stems = [frozenset(content_stems(sentence.text)) for sentence in answer.sentences]
     for stems in reference.key_point_stems:
         if not answer.novel_stems:
             similarities.append(0.0)
             evidence.append(None)
             continue
         similarities.append(overlap_share(stems, answer.stem_set))
-        shares = [overlap_share(stems, present) for present in sentence_stems]
-        best = max(range(len(shares)), key=shares.__getitem__) if shares else None
-        evidence.append(answer.sentences[best].text if best is not None and shares[best] > 0 else None)
+        shares = [overlap_share(stems, present) for present in answer.span_stems]
+        most = max(shares, default=0.0)
+        if most > 0:
+            best = min(
+                (index for index, share in enumerate(shares) if share == most),
+                key=lambda index: answer.spans[index].end - answer.spans[index].start,
+            )
+            evidence.append(_evidence(answer, best))
+        else:
+            evidence.append(None)
     return tuple(similarities), tuple(evidence)
 
 
 def _embedding_key_points(
     reference: _Reference, answer: _Answer
-) -> tuple[tuple[float, ...], tuple[str | None, ...]]:
-    """Each point's best cosine over the answer's sentences that say more than the question."""
+) -> tuple[tuple[float, ...], tuple[str | None, ...], float]:
+    """Each point's best match among the answer's spans that say more than the question (sentences,
+    clauses, clause pairs), the evidence for it, and the mean over the points of the best pooled cosine
+    alone (the relevance gate's measure: token recall never falls to 0, even for unrelated text)."""
     import numpy as np
 
     points = reference.key_point_vectors
     if points.shape[0] == 0:
-        return (), ()
-    usable = [index for index, novel in enumerate(answer.sentence_novel) if novel]
+        return (), (), 0.0
+    usable = [index for index, novel in enumerate(answer.span_novel) if novel]
     if not usable or not answer.novel_stems:
-        return (0.0,) * points.shape[0], (None,) * points.shape[0]
-    candidates = answer.sentence_vectors[usable]
-    sentence_similarity = points @ candidates.T  # (points, usable sentences)
+        return (0.0,) * points.shape[0], (None,) * points.shape[0], 0.0
+    pooled_similarity = points @ answer.span_vectors[usable].T  # (points, usable spans)
     whole_similarity = points @ answer.vector
-    best_sentence = sentence_similarity.argmax(axis=1)
-    best = np.maximum(sentence_similarity.max(axis=1), whole_similarity)
+    pooled_mean = float(np.maximum(pooled_similarity.max(axis=1), whole_similarity).clip(0.0, 1.0).mean())
+    span_similarity = np.maximum(pooled_similarity, _span_token_recall(reference, answer, usable))
+    best = np.maximum(span_similarity.max(axis=1), whole_similarity)
     similarities = tuple(float(min(1.0, max(0.0, value))) for value in best)
-    evidence = tuple(answer.sentences[usable[int(index)]].text for index in best_sentence)
-    return similarities, evidence
+    lengths = np.array([answer.spans[index].end - answer.spans[index].start for index in usable])
+    evidence = []
+    for row in span_similarity:
+        # The shortest span nearly as good as the best: the clause, not the sentence around it.
+        close = np.flatnonzero(row >= row.max() - EVIDENCE_SLACK)
+        evidence.append(_evidence(answer, usable[int(close[lengths[close].argmin()])]))
+    return similarities, tuple(evidence), pooled_mean
+
+
+def _span_token_recall(reference: _Reference, answer: _Answer, spans: Sequence[int]) -> Any:
+    """For each key point and span, how much of the point the span expresses: the point's content tokens
+    each matched to the closest token inside the span (BERTScore recall, confined to the span). Pooling a
+    clause's token states is not enough on its own: in context every token carries its sentence, so a
+    clause of a long sentence pools to something close to the whole sentence."""
+    import numpy as np
+
+    recall = np.zeros((len(reference.key_point_tokens), len(spans)), dtype=np.float32)
+    tokens = answer.all_token_vectors
+    for row, point_tokens in enumerate(reference.key_point_tokens):
+        if point_tokens.shape[0] == 0:
+            continue
+        similarity = point_tokens @ tokens.T  # (point tokens, answer tokens)
+        for column, span in enumerate(spans):
+            first, last = answer.span_tokens[span]
+            if last > first:
+                recall[row, column] = similarity[:, first:last].max(axis=1).mean()
+    return recall
 
 
 def _embedding_features(
@@ -548,12 +608,12 @@ def _embedding_features(
     }
 
 
-def _with_relevance(features: dict[str, float]) -> dict[str, float]:
+def _with_relevance(features: dict[str, float], key_point_pooled_mean: float) -> dict[str, float]:
     relevance = max(
         features["reference_similarity"],
         features["question_similarity"],
         features["demoted_similarity"],
-        features["key_point_mean"],
+        key_point_pooled_mean,
     )
     gate = (relevance - UNRELATED_BELOW) / (RELATED_FROM - UNRELATED_BELOW)
     return {**features, "relevance": relevance, "relevance_gate": min(1.0, max(0.0, gate))}
@@ -583,14 +643,32 @@ def _mean_vector(vectors: Any) -> Any:
     return pooled / max(float((pooled @ pooled) ** 0.5), 1e-12)
 
 
-def _span_vector(states: TokenStates, start: int, end: int) -> Any:
-    """Mean of the (contextual) token states inside one sentence of the text."""
-    rows = [
-        index
-        for index, (token_start, token_end) in enumerate(states.offsets)
-        if token_end > token_start and token_start >= start and token_end <= end
-    ]
-    return _mean_vector(states.vectors[rows] if rows else states.vectors)
+def _span_pooling(states: TokenStates, spans: Sequence[Span]) -> tuple[Any, Any, tuple[tuple[int, int], ...]]:
+    """For each span, the mean of the (contextual) token states inside it, from one running sum over the
+    tokens (a span costs a subtraction however many there are); and the unit vectors of the real tokens
+    with each span's range of them, for aligning a key point's tokens within one span."""
+    import numpy as np
+
+    real = [index for index, (start, end) in enumerate(states.offsets) if end > start]
+    dims = states.vectors.shape[1]
+    vectors = states.vectors[real]
+    unit = vectors / np.clip(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12, None)
+    if not spans or not real:
+        whole = _mean_vector(states.vectors)
+        return np.repeat(whole[None, :], len(spans), axis=0), unit, ((0, 0),) * len(spans)
+    starts = [states.offsets[index][0] for index in real]
+    ends = [states.offsets[index][1] for index in real]
+    running = np.zeros((len(real) + 1, dims), dtype=np.float64)
+    np.cumsum(vectors, axis=0, out=running[1:])
+    pooled = np.empty((len(spans), dims), dtype=np.float64)
+    ranges = []
+    for row, span in enumerate(spans):
+        first = bisect_left(starts, span.start)
+        last = bisect_right(ends, span.end)
+        pooled[row] = running[last] - running[first] if last > first else running[-1]
+        ranges.append((first, max(first, last)))
+    norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+    return (pooled / np.clip(norms, 1e-12, None)).astype(np.float32), unit, tuple(ranges)
 
 
 def _demoted_vector(text: str, states: TokenStates, question_stems: frozenset[str]) -> Any:
@@ -610,6 +688,12 @@ def _demoted_vector(text: str, states: TokenStates, question_stems: frozenset[st
     return _mean_vector(states.vectors[rows] if rows else states.vectors)
 
 
+def _demoted_token_vectors(text: str, states: TokenStates, question_stems: frozenset[str]) -> Any:
+    """The content tokens that are not the question's, or all content tokens when that leaves none."""
+    vectors = _content_token_vectors(text, states, question_stems)
+    return vectors if vectors.shape[0] else _content_token_vectors(text, states, frozenset())
+
+
 def _content_token_vectors(text: str, states: TokenStates, question_stems: frozenset[str]) -> Any:
     """Unit vectors of the tokens inside content words that the question does not already contain."""
     spans = word_spans(text)
@@ -627,6 +711,15 @@ def _content_token_vectors(text: str, states: TokenStates, question_stems: froze
     vectors = states.vectors[rows]
     norms = (vectors * vectors).sum(axis=1, keepdims=True) ** 0.5
     return vectors / (norms + 1e-12)
+
+
+def _evidence(answer: _Answer, span_index: int) -> str:
+    """What a reviewer is shown for a point: the sentence that states it, unless that sentence is long
+    enough that the clause(s) in question would be hard to find in it."""
+    sentence = answer.sentences[answer.span_sentence[span_index]]
+    if len(sentence.text.split()) <= EVIDENCE_SENTENCE_WORDS:
+        return sentence.text
+    return answer.spans[span_index].text
 
 
 def _shorten(text: str, limit: int = 80) -> str:

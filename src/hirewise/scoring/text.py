@@ -87,6 +87,42 @@ def sentence_spans(text: str) -> list[Span]:
     return spans
 
 
+# Where a sentence divides into clauses: punctuation that separates phrases (not a comma inside a
+# number), and the conjunctions that start a new statement. A bare "and" is no boundary: it joins
+# items of a list ("testing and production") far more often than two statements.
+_CLAUSE_BREAK = re.compile(
+    r"\s*[,;:]\s+|\s+[-\u2013\u2014]+\s+|\s+(?=(?:but|whereas|because|although|though|so that|which means)\b)",
+    re.IGNORECASE,
+)
+MAX_CLAUSES_PER_SPAN = 2
+
+
+def clause_spans(text: str, sentence: Span) -> list[Span]:
+    """The sentence's clauses, each alone and each with the next one (a point is often stated over two
+    clauses: "several instances with different configurations, for example testing and production")."""
+    clauses: list[Span] = []
+    position = sentence.start
+    for match in [*_CLAUSE_BREAK.finditer(text, sentence.start, sentence.end), None]:
+        end = match.start() if match else sentence.end
+        piece = text[position:end]
+        stripped = piece.strip()
+        if stripped:
+            start = position + piece.index(stripped)
+            clauses.append(Span(stripped, start, start + len(stripped)))
+        if match:
+            position = match.end()
+    if len(clauses) < 2:
+        return []
+    runs: list[Span] = []
+    for first in range(len(clauses)):
+        for last in range(first, min(first + MAX_CLAUSES_PER_SPAN, len(clauses))):
+            if first == 0 and last == len(clauses) - 1:
+                continue  # the whole sentence, which the caller has already
+            start, end = clauses[first].start, clauses[last].end
+            runs.append(Span(text[start:end], start, end))
+    return runs
+
+
 def merge_short_spans(spans: list[Span], source: str, min_content_words: int = 2) -> list[Span]:
     """Glue fragments like "File scope." or "(local)" to a neighbour: alone they are not a point."""
     merged: list[Span] = []
