@@ -25,7 +25,7 @@ import math
 import threading
 from bisect import bisect_left, bisect_right
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
@@ -671,8 +671,8 @@ def _span_pooling(states: TokenStates, spans: Sequence[Span]) -> tuple[Any, Any,
     return (pooled / np.clip(norms, 1e-12, None)).astype(np.float32), unit, tuple(ranges)
 
 
-def _demoted_vector(text: str, states: TokenStates, question_stems: frozenset[str]) -> Any:
-    """Mean of the token states outside the question's words (and outside punctuation)."""
+def _token_rows_of_words(text: str, states: TokenStates, keep: Callable[[str], bool]) -> list[int]:
+    """Indexes of the model tokens that lie inside a word of ``text`` for which ``keep(word)`` holds."""
     spans = word_spans(text)
     starts = [span[0] for span in spans]
     rows = []
@@ -682,9 +682,16 @@ def _demoted_vector(text: str, states: TokenStates, question_stems: frozenset[st
         position = bisect_right(starts, token_start) - 1
         if position < 0 or token_start >= spans[position][1]:
             continue
-        word = spans[position][2]
-        if word in STOPWORDS or stem(word) not in question_stems:
+        if keep(spans[position][2]):
             rows.append(index)
+    return rows
+
+
+def _demoted_vector(text: str, states: TokenStates, question_stems: frozenset[str]) -> Any:
+    """Mean of the token states outside the question's words (and outside punctuation)."""
+    rows = _token_rows_of_words(
+        text, states, lambda word: word in STOPWORDS or stem(word) not in question_stems
+    )
     return _mean_vector(states.vectors[rows] if rows else states.vectors)
 
 
@@ -696,18 +703,9 @@ def _demoted_token_vectors(text: str, states: TokenStates, question_stems: froze
 
 def _content_token_vectors(text: str, states: TokenStates, question_stems: frozenset[str]) -> Any:
     """Unit vectors of the tokens inside content words that the question does not already contain."""
-    spans = word_spans(text)
-    starts = [span[0] for span in spans]
-    rows = []
-    for index, (token_start, token_end) in enumerate(states.offsets):
-        if token_end <= token_start:
-            continue
-        position = bisect_right(starts, token_start) - 1
-        if position < 0 or token_start >= spans[position][1]:
-            continue
-        word = spans[position][2]
-        if word not in STOPWORDS and stem(word) not in question_stems:
-            rows.append(index)
+    rows = _token_rows_of_words(
+        text, states, lambda word: word not in STOPWORDS and stem(word) not in question_stems
+    )
     vectors = states.vectors[rows]
     norms = (vectors * vectors).sum(axis=1, keepdims=True) ** 0.5
     return vectors / (norms + 1e-12)
