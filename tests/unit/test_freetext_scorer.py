@@ -154,7 +154,7 @@ def test_explanation_structure(scorer: FreeTextScorer) -> None:
     expected_features = EMBEDDING_FEATURES if scorer.mode == "embedding" else LEXICAL_FEATURES
     assert list(payload["features"]) == list(expected_features)
     assert all(isinstance(value, float) and math.isfinite(value) for value in payload["features"].values())
-    assert 1 <= payload["rationale"].count(".") <= 4 and payload["rationale"].endswith(".")
+    assert payload["rationale"].count(".") in range(1, 5) and payload["rationale"].endswith(".")
 
 
 def test_listed_key_points_are_used_and_evidence_is_the_covering_sentence(scorer: FreeTextScorer) -> None:

@@ -7,12 +7,14 @@ same message in the browser as through the API.
 from __future__ import annotations
 
 import json
+from abc import ABCMeta, abstractmethod
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
+from wtforms.form import FormMeta
 
 from hirewise.assessments.models import (
     Assessment,
@@ -98,7 +100,11 @@ def skill_choices(opening: Opening) -> list[SelectChoice]:
     ]
 
 
-class QuestionForm(FlaskForm):
+class _AbstractFormMeta(FormMeta, ABCMeta):
+    """Lets a form class declare abstract methods (WTForms forms have a metaclass of their own)."""
+
+
+class QuestionForm(FlaskForm, metaclass=_AbstractFormMeta):
     """The fields every kind shares; subclasses add the kind's rubric fields."""
 
     kind: QuestionKind
@@ -117,11 +123,13 @@ class QuestionForm(FlaskForm):
         self.fill_content(question.content)
         return self
 
+    @abstractmethod
     def fill_content(self, content: dict[str, Any]) -> None:
-        raise NotImplementedError
+        """Put a stored question's kind-specific content into the form's fields."""
 
+    @abstractmethod
     def content(self, existing: dict[str, Any] | None) -> dict[str, Any]:
-        raise NotImplementedError
+        """The kind-specific content the services validate, from the form's fields."""
 
     def values(self, existing: AssessmentQuestion | None = None) -> dict[str, Any]:
         """What add_question/update_question take; ``existing`` keeps what the form does not show."""
