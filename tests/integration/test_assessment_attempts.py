@@ -185,6 +185,7 @@ def test_editing_the_rubric_bumps_its_version_and_counts_outdated_scores(recruit
     assert changed.rubric_changed and question.rubric_version == 2
     assert [r.version for r in question.rubrics] == [1, 2]
     assert changed.outdated_answers == 1
+    assert services.outdated_answer_counts(assessment) == {question.id: 1}
     assert services.attempts_to_rescore(question) == [attempt.id]
 
     assert services.request_rescore(recruiter, assessment, services.attempts_to_rescore(question)) == 1
@@ -193,6 +194,7 @@ def test_editing_the_rubric_bumps_its_version_and_counts_outdated_scores(recruit
     ).scalar_one()
     assert answer.rubric_version == 2
     assert services.count_outdated_answers(question) == 0
+    assert services.outdated_answer_counts(assessment) == {}
 
 
 def test_questions_stay_once_candidates_answered(recruiter, clock):

@@ -404,6 +404,21 @@ def count_outdated_answers(question: AssessmentQuestion) -> int:
     return int(db.session.execute(stmt).scalar_one())
 
 
+def outdated_answer_counts(assessment: Assessment) -> dict[int, int]:
+    """``{question_id: scored answers computed against an older rubric}``, in one statement."""
+    stmt = (
+        select(AssessmentAnswer.question_id, func.count())
+        .join(AssessmentQuestion, AssessmentQuestion.id == AssessmentAnswer.question_id)
+        .where(
+            AssessmentQuestion.assessment_id == assessment.id,
+            AssessmentAnswer.rubric_version.is_not(None),
+            AssessmentAnswer.rubric_version < AssessmentQuestion.rubric_version,
+        )
+        .group_by(AssessmentAnswer.question_id)
+    )
+    return {int(question_id): int(count) for question_id, count in db.session.execute(stmt)}
+
+
 def max_points(assessment: Assessment) -> int:
     return sum(question.points for question in assessment.questions)
 

@@ -186,9 +186,7 @@ def _detail_page(
         add_prefixes=ADD_PREFIXES,
         bank_form=bank_form,
         edit_forms=edit_forms,
-        outdated={
-            question.id: services.count_outdated_answers(question) for question in assessment.questions
-        },
+        outdated=services.outdated_answer_counts(assessment),
         invitations=invitations,
         questions_locked=services.has_attempts(assessment),
         invitation_state=services.invitation_state,
