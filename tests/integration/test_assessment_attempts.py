@@ -633,3 +633,36 @@ def test_one_skill_matrix_holds_interview_ratings_and_assessment_results(client,
 
     page = client.get(f"/applications/{application.id}/debrief").get_data(as_text=True)
     assert "Ivy Interviewer" in page and "Screening" in page and "4.0 · 6/6 pts" in page
+
+
+def test_options_keep_their_ids_across_edits_so_given_answers_keep_their_meaning(recruiter, clock):
+    assessment = build_assessment(recruiter, OpeningFactory(), MC)
+    [question] = assessment.questions
+    attempt = attempts.start_attempt(invite_one(recruiter, assessment).invitation)
+    attempts.save_answer(attempt, question.id, {"selected": ["a"]})  # "201 Created", the correct one
+    attempts.submit_attempt(attempt)
+    [answer] = attempt.answers
+    assert answer.auto_points == 2.0
+
+    options = [
+        {"text": "418 I'm a teapot"},  # a new option first
+        {"text": "201 Created", "correct": True},
+        {"text": "200 OK, nothing else"},  # edited in place: keeps its slot's id
+        {"text": "302 Found"},
+    ]
+    services.update_question(recruiter, question, {"content": {**question.content, "options": options}})
+    ids = {option["text"]: option["id"] for option in question.content["options"]}
+    assert ids["201 Created"] == "a" and ids["302 Found"] == "c"
+    assert ids["200 OK, nothing else"] == "b"
+    assert ids["418 I'm a teapot"] not in {"a", "b", "c"}
+
+    services.request_rescore(recruiter, assessment)
+    assert answer.auto_points == 2.0 and answer.rubric_version == 2
+
+
+def test_odd_numbers_are_field_errors_not_crashes(recruiter):
+    opening = OpeningFactory()
+    for value in ("--5", "²", "9" * 5000, "1e3", " 12 x"):
+        with pytest.raises(ValidationFailed) as caught:
+            services.create_assessment(recruiter, opening, {"title": "T", "time_limit_minutes": value})
+        assert "time_limit_minutes" in caught.value.details

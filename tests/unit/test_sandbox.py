@@ -22,6 +22,7 @@ from hirewise.scoring.sandbox import (
     CodeTestCase,
     SandboxLimits,
     run_code_tests,
+    same_value,
     sandbox_available,
 )
 
@@ -439,3 +440,24 @@ def test_a_bubblewrap_that_cannot_start_is_unavailable_too() -> None:
         assert "No permissions to create new namespace" in report.message
         assert all(o.message == "not run (sandbox unavailable)" for o in report.outcomes)
         assert not sandbox_available(bwrap=str(failing))
+
+
+@pytest.mark.parametrize(
+    ("actual", "expected", "same"),
+    [
+        (1, 1, True),
+        (2.0, 2, True),
+        (True, 1, False),
+        (1, True, False),
+        (False, 0, False),
+        ([1, True], [1, True], True),
+        ([1, 1], [1, True], False),
+        ({"a": [0]}, {"a": [False]}, False),
+        ({"a": 1}, {"a": 1, "b": 2}, False),
+        ("1", 1, False),
+        (None, None, True),
+        ([1], {"0": 1}, False),
+    ],
+)
+def test_results_compare_as_json_values_with_bools_apart_from_numbers(actual, expected, same):
+    assert same_value(actual, expected) is same

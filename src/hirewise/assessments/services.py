@@ -244,13 +244,22 @@ def _save_rubric(question: AssessmentQuestion, actor: User | None) -> None:
 
 
 def _build_question(
-    errors: FieldErrors, assessment: Assessment, values: Mapping[str, Any]
+    errors: FieldErrors,
+    assessment: Assessment,
+    values: Mapping[str, Any],
+    previous: AssessmentQuestion | None = None,
 ) -> tuple[QuestionKind, str, int, int | None, dict[str, Any]]:
     kind = clean_kind(errors, values.get("kind"))
     prompt = clean_prompt(errors, values.get("prompt"))
     points = clean_points(errors, values.get("points", 1))
     skill_id = _clean_skill(errors, assessment.opening, values.get("skill_id"))
-    content = clean_content(errors, kind, dict(values.get("content") or {}))
+    raw_content = values.get("content") or {}
+    if not isinstance(raw_content, Mapping):
+        errors.add("content", "The content must be an object with the fields of the question's kind.")
+        raw_content = {}
+    content = clean_content(
+        errors, kind, dict(raw_content), previous.content if previous is not None else None
+    )
     return kind, prompt, points, skill_id, content
 
 
@@ -316,7 +325,7 @@ def update_question(actor: User, question: AssessmentQuestion, values: Mapping[s
         "content": question.content,
         **values,
     }
-    kind, prompt, points, skill_id, content = _build_question(errors, assessment, merged)
+    kind, prompt, points, skill_id, content = _build_question(errors, assessment, merged, question)
     if kind != question.kind:
         errors.add("kind", "A question's kind cannot change; add a new question instead.")
     errors.raise_if_any()

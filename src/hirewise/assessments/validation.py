@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import keyword
 import re
+from difflib import SequenceMatcher
 from typing import Any
 
 from hirewise.assessments.models import QuestionKind
@@ -24,8 +25,15 @@ MAX_TEXT_ANSWER_CHARS = 10_000
 MAX_TEST_JSON_CHARS = 10_000
 TIME_LIMIT_RANGE = (1, 240)
 VALID_DAYS_RANGE = (1, 60)
-OPTION_IDS = "abcdefghij"
+# Option ids are letters; an option keeps its id across edits (matched by its text) so that answers
+# already given still point at the option the candidate chose. New options take a letter no current
+# option has, from a pool larger than the option limit.
+OPTION_IDS = "abcdefghijklmnopqrstuvwxyz"
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,59}$")
+# ASCII digits only (str.isdigit also accepts "²"), and short enough that int() never refuses it.
+EDITED_OPTION_SIMILARITY = 0.6
+_WORD = re.compile(r"\w+")
+_WHOLE_NUMBER = re.compile(r"^-?[0-9]{1,9}$")
 
 
 def _text(errors: FieldErrors, name: str, label: str, value: Any, max_chars: int, *, required: bool) -> str:
@@ -40,7 +48,7 @@ def _text(errors: FieldErrors, name: str, label: str, value: Any, max_chars: int
 
 
 def check_int(errors: FieldErrors, name: str, label: str, value: Any, low: int, high: int) -> int:
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+    if isinstance(value, str) and _WHOLE_NUMBER.match(value.strip()):
         value = int(value.strip())
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
         errors.add(name, f"{label} must be a whole number from {low} to {high}.")
@@ -62,7 +70,7 @@ def clean_points(errors: FieldErrors, value: Any) -> int:
     return check_int(errors, "points", "Points", value, 1, MAX_POINTS)
 
 
-def _clean_options(errors: FieldErrors, raw: Any) -> list[dict[str, Any]]:
+def _clean_options(errors: FieldErrors, raw: Any, previous: list[dict[str, Any]]) -> list[dict[str, Any]]:
     if not isinstance(raw, list) or not 2 <= len(raw) <= MAX_OPTIONS:
         errors.add("options", f"Give between 2 and {MAX_OPTIONS} options.")
         return []
@@ -80,14 +88,53 @@ def _clean_options(errors: FieldErrors, raw: Any) -> list[dict[str, Any]]:
         if text.casefold() in seen:
             errors.add(f"options.{index}.text", f"Option {index + 1} repeats another option.")
         seen.add(text.casefold())
-        options.append({"id": OPTION_IDS[index], "text": text, "correct": check_bool(item.get("correct"))})
+        options.append({"id": "", "text": text, "correct": check_bool(item.get("correct"))})
     if options and not any(option["correct"] for option in options):
         errors.add("options", "Mark at least one option as correct.")
+    _assign_option_ids(options, previous)
     return options
 
 
-def _clean_multiple_choice(errors: FieldErrors, raw: dict[str, Any]) -> dict[str, Any]:
-    options = _clean_options(errors, raw.get("options"))
+def _text_likeness(new: str, old: str) -> float:
+    """0..1: a typo fix scores high by characters, an extended text by its shared words."""
+    new_words, old_words = set(_WORD.findall(new.casefold())), set(_WORD.findall(old.casefold()))
+    shared = len(new_words & old_words) / max(1, min(len(new_words), len(old_words)))
+    return max(SequenceMatcher(None, new.casefold(), old.casefold()).ratio(), shared)
+
+
+def _assign_option_ids(options: list[dict[str, Any]], previous: list[dict[str, Any]]) -> None:
+    """Same text, same id; an edited option (its text close to a previous option that is gone, e.g. a
+    typo fixed) keeps that option's id; a new option gets a letter no previous option had."""
+    by_text = {str(option.get("text", "")).casefold(): str(option.get("id")) for option in previous}
+    used: set[str] = set()
+    for option in options:
+        option_id = by_text.get(option["text"].casefold())
+        if option_id and option_id not in used:
+            option["id"] = option_id
+            used.add(option_id)
+    for option in options:
+        if option["id"]:
+            continue
+        candidates = [
+            (_text_likeness(option["text"], str(old.get("text", ""))), old)
+            for old in previous
+            if str(old.get("id")) not in used
+        ]
+        ratio, closest = max(candidates, key=lambda pair: pair[0], default=(0.0, None))
+        if closest is not None and ratio >= EDITED_OPTION_SIMILARITY:
+            option["id"] = str(closest.get("id"))
+            used.add(option["id"])
+    taken = used | {str(option.get("id")) for option in previous}
+    fresh = (letter for letter in OPTION_IDS if letter not in taken)
+    for option in options:
+        if not option["id"]:
+            option["id"] = next(fresh)
+
+
+def _clean_multiple_choice(
+    errors: FieldErrors, raw: dict[str, Any], previous: dict[str, Any]
+) -> dict[str, Any]:
+    options = _clean_options(errors, raw.get("options"), list(previous.get("options") or []))
     correct_count = sum(1 for option in options if option["correct"])
     # More than one correct option makes it a "choose all that apply" question, whatever was asked.
     multiple = check_bool(raw.get("multiple")) or correct_count > 1
@@ -124,7 +171,7 @@ def _clean_key_points(errors: FieldErrors, raw: Any) -> list[dict[str, str]]:
     return points
 
 
-def _clean_free_text(errors: FieldErrors, raw: dict[str, Any]) -> dict[str, Any]:
+def _clean_free_text(errors: FieldErrors, raw: dict[str, Any], previous: dict[str, Any]) -> dict[str, Any]:
     return {
         "expected_answer": _text(
             errors, "expected_answer", "The expected answer", raw.get("expected_answer"), 5_000, required=True
@@ -174,7 +221,7 @@ def _clean_cases(errors: FieldErrors, name: str, raw: Any, *, required: bool) ->
     return cases
 
 
-def _clean_code(errors: FieldErrors, raw: dict[str, Any]) -> dict[str, Any]:
+def _clean_code(errors: FieldErrors, raw: dict[str, Any], previous: dict[str, Any]) -> dict[str, Any]:
     function_name = _text(
         errors, "function_name", "The function name", raw.get("function_name"), 60, required=True
     )
@@ -211,8 +258,11 @@ def clean_kind(errors: FieldErrors, value: Any) -> QuestionKind:
         return QuestionKind.FREE_TEXT
 
 
-def clean_content(errors: FieldErrors, kind: QuestionKind, raw: dict[str, Any]) -> dict[str, Any]:
-    return CONTENT_CLEANERS[kind](errors, raw)
+def clean_content(
+    errors: FieldErrors, kind: QuestionKind, raw: dict[str, Any], previous: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """``previous``: the question's content before an edit, so multiple-choice options keep their ids."""
+    return CONTENT_CLEANERS[kind](errors, raw, previous or {})
 
 
 def rubric_snapshot(prompt: str, points: int, kind: QuestionKind, content: dict[str, Any]) -> dict[str, Any]:

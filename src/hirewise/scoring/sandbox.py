@@ -630,6 +630,20 @@ def _outcome(
     )
 
 
+def same_value(actual: Any, expected: Any) -> bool:
+    """Equality of JSON values where ``True`` is not ``1``: ``==`` alone would let a function that returns
+    a bool pass a test expecting a count. Integers and floats of equal value stay equal (``2 == 2.0``)."""
+    if isinstance(actual, bool) or isinstance(expected, bool):
+        return type(actual) is type(expected) and actual == expected
+    if isinstance(actual, list) and isinstance(expected, list):
+        return len(actual) == len(expected) and all(map(same_value, actual, expected))
+    if isinstance(actual, dict) and isinstance(expected, dict):
+        return actual.keys() == expected.keys() and all(same_value(actual[k], expected[k]) for k in actual)
+    if isinstance(actual, (list, dict)) or isinstance(expected, (list, dict)):
+        return False
+    return bool(actual == expected)
+
+
 def _judge(result: dict[str, Any], expected: Any, visible: bool) -> tuple[TestStatus, Any, str | None, str]:
     """(status, actual value, message for a visible test, category for a hidden one)."""
     kind = result.get("status")
@@ -638,7 +652,7 @@ def _judge(result: dict[str, Any], expected: Any, visible: bool) -> tuple[TestSt
             actual = json.loads(str(result.get("actual")))
         except ValueError:
             return "error", None, "the result could not be read", "error"
-        if actual == expected:
+        if same_value(actual, expected):
             return "passed", actual, None, "passed"
         return "failed", actual, "wrong answer", "wrong answer"
     if kind == "unserialisable":
