@@ -869,3 +869,24 @@ def test_openapi_spec_documents_every_route(client):
     assert "202" in spec["paths"][f"{API}/{{assessment_id}}/rescore"]["post"]["responses"]
     candidate = json.dumps(spec["components"]["schemas"]["CandidateQuestion"])
     assert "correct" not in candidate and "expected_answer" not in candidate
+
+
+def test_an_invitation_never_names_a_candidate_of_an_opening_the_caller_cannot_see(client, team):
+    assessment = build(client, team, MC)
+    hidden = ApplicationFactory()  # another opening, whose team the caller is not on
+    manager = UserFactory(role=Role.HIRING_MANAGER)
+    team.opening.team.append(manager)
+    db.session.commit()
+    response = client.post(
+        f"{API}/{assessment['id']}/invitations",
+        json={"application_ids": [hidden.id]},
+        headers=headers(manager),
+    )
+    assert response.status_code in (403, 404)
+    assert hidden.candidate.full_name not in response.get_data(as_text=True)
+    too_many = client.post(
+        f"{API}/{assessment['id']}/invitations",
+        json={"application_ids": list(range(1, 202))},
+        headers=team.auth,
+    )
+    assert too_many.status_code == 422 and "application_ids" in details(too_many)["json"]

@@ -666,3 +666,19 @@ def test_odd_numbers_are_field_errors_not_crashes(recruiter):
         with pytest.raises(ValidationFailed) as caught:
             services.create_assessment(recruiter, opening, {"title": "T", "time_limit_minutes": value})
         assert "time_limit_minutes" in caught.value.details
+
+
+def test_every_answer_row_exists_from_the_start_and_archived_assessments_do_not_start(recruiter, clock):
+    assessment = build_assessment(recruiter, OpeningFactory(), MC, FREE_TEXT)
+    attempt = attempts.start_attempt(invite_one(recruiter, assessment).invitation)
+    assert sorted(a.question_id for a in attempt.answers) == sorted(q.id for q in assessment.questions)
+    assert not any(answer.is_answered for answer in attempt.answers)
+    attempts.save_answer(attempt, assessment.questions[1].id, {"text": "   "})
+    assert not any(answer.is_answered for answer in attempt.answers), "blank text is no answer"
+    attempts.save_answer(attempt, assessment.questions[0].id, {"selected": ["b"]})
+    assert [a.question_id for a in attempt.answers if a.is_answered] == [assessment.questions[0].id]
+
+    pending = invite_one(recruiter, assessment)
+    services.update_assessment(recruiter, assessment, {"status": "archived"})
+    with pytest.raises(attempts.AssessmentClosed, match="no longer open"):
+        attempts.start_attempt(pending.invitation)

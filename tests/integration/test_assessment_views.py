@@ -728,3 +728,20 @@ def test_a_board_column_is_invited_at_once_leaving_out_the_already_invited(clien
     assert sorted(invited) == sorted(a.id for a in column)  # the first once, the two others now
     page = client.get(f"/openings/{opening.id}/board").get_data(as_text=True)
     assert "1 already invited or already assessed; they were left out." in page
+
+
+def test_a_large_batch_points_to_the_outbox_instead_of_flashing_every_link(client, auth):
+    from tests.integration.test_assessment_attempts import MC, build_assessment
+
+    recruiter = auth.login(Role.RECRUITER)
+    opening = OpeningFactory()
+    assessment = build_assessment(recruiter, opening, MC)
+    applications = [ApplicationFactory(opening=opening) for _ in range(12)]
+    response = client.post(
+        f"/assessments/{assessment.id}/invite",
+        data={"application_ids": [str(a.id) for a in applications]},
+        follow_redirects=True,
+    )
+    page = response.get_data(as_text=True)
+    assert "12 invitation(s) emailed through the outbox." in page
+    assert "on the Outbox page" in page and "One-time link for" not in page

@@ -22,7 +22,6 @@ from hirewise.assessments.models import (
     AssessmentQuestion,
 )
 from hirewise.assessments.schemas import (
-    SIGNALS_NOTE,
     AnswerReviewSchema,
     AssessmentCreateSchema,
     AssessmentDetailSchema,
@@ -164,7 +163,7 @@ def _review(attempt: AssessmentAttempt) -> dict[str, Any]:
         **_summary(attempt),
         "candidate": attempt.invitation.application.candidate,
         "answers": [_answer_row(answer) for answer in services.answers_in_question_order(attempt)],
-        "signals_note": SIGNALS_NOTE,
+        "signals_note": services.SIGNALS_NOTE,
     }
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
 from hirewise.assessments.models import (
@@ -23,14 +24,15 @@ from hirewise.assessments.models import (
     AssessmentAttempt,
     AssessmentInvitation,
     AssessmentQuestion,
+    AssessmentStatus,
     AttemptStatus,
     QuestionKind,
     ScoringStatus,
     SubmittedBy,
 )
-from hirewise.assessments.services import hash_token
 from hirewise.assessments.validation import MAX_CODE_CHARS, MAX_TEXT_ANSWER_CHARS
 from hirewise.audit.services import record
+from hirewise.auth.services import hash_secret
 from hirewise.db import utcnow
 from hirewise.errors import Conflict, NotFound, ValidationFailed
 from hirewise.extensions import db
@@ -57,7 +59,7 @@ def invitation_for_token(token: str) -> AssessmentInvitation:
         raise NotFound("This assessment link is not valid. Check that you copied the whole link.")
     stmt = (
         select(AssessmentInvitation)
-        .where(AssessmentInvitation.token_hash == hash_token(token))
+        .where(AssessmentInvitation.token_hash == hash_secret(token))
         .options(
             joinedload(AssessmentInvitation.assessment).selectinload(Assessment.questions),
             joinedload(AssessmentInvitation.application),
@@ -111,6 +113,8 @@ def start_attempt(invitation: AssessmentInvitation) -> AssessmentAttempt:
     if invitation.expires_at <= now:
         raise AssessmentClosed("This link has expired. Please contact the hiring team for a new one.")
     assessment = invitation.assessment
+    if assessment.status != AssessmentStatus.ACTIVE:
+        raise AssessmentClosed("This assessment is no longer open. Please contact the hiring team.")
     if not assessment.questions:
         raise AssessmentClosed("This assessment has no questions yet. Please contact the hiring team.")
     shuffler = random.SystemRandom()
@@ -130,9 +134,23 @@ def start_attempt(invitation: AssessmentInvitation) -> AssessmentAttempt:
         question_order=question_ids,
         option_orders=option_orders,
         scoring_status=ScoringStatus.PENDING,
+        # Every answer row exists from the start, so autosaves only ever update a row: two saves of
+        # a first answer racing each other cannot both insert it.
+        answers=[
+            AssessmentAnswer(question_id=question.id, response={}, max_points=float(question.points))
+            for question in assessment.questions
+        ],
     )
     db.session.add(attempt)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError:
+        # A second Start (a double click, two tabs) lost the race to the first: use the first's attempt.
+        db.session.rollback()
+        db.session.refresh(invitation)
+        if invitation.attempt is None:
+            raise
+        return invitation.attempt
     record(
         None,
         "start",
@@ -158,6 +176,16 @@ def ordered_options(attempt: AssessmentAttempt, question: AssessmentQuestion) ->
     return [options[oid] for oid in order if oid in options] + [
         option for oid, option in options.items() if oid not in order
     ]
+
+
+def _lock(attempt: AssessmentAttempt) -> None:
+    """Re-read the attempt with its row locked until the commit (PostgreSQL ``SELECT ... FOR UPDATE``).
+
+    Saves, the candidate's submit and the deadline sweep all take this lock before they look at the
+    status, so an answer can never be written after the attempt was submitted, and a double submit
+    closes it once. (SQLite has no row locks; it serialises writers on the whole database.)
+    """
+    db.session.refresh(attempt, with_for_update=True)
 
 
 def _require_open(attempt: AssessmentAttempt, now: datetime) -> None:
@@ -202,7 +230,7 @@ def _clean_response(question: AssessmentQuestion, raw: Mapping[str, Any]) -> dic
 
 def _signal(raw: Mapping[str, Any], name: str, ceiling: int = MAX_SIGNAL) -> int:
     value = raw.get(name, 0)
-    if isinstance(value, str) and value.isdigit():
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 9:
         value = int(value)
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         return 0
@@ -231,6 +259,7 @@ def save_answer(
     Counts only grow: a page reload that starts again from zero never erases what was recorded.
     """
     now = clock()
+    _lock(attempt)
     _require_open(attempt, now)
     question = next((q for q in attempt.invitation.assessment.questions if q.id == question_id), None)
     if question is None:
@@ -253,6 +282,7 @@ def save_answer(
 def submit_attempt(attempt: AssessmentAttempt) -> AssessmentAttempt:
     """The candidate's Submit. After the deadline (and grace) the attempt is closed as of the deadline."""
     now = clock()
+    _lock(attempt)
     if attempt.status == AttemptStatus.SUBMITTED:
         raise AssessmentClosed("This assessment has already been submitted. Thank you!")
     if attempt.invitation.revoked_at is not None:
@@ -289,6 +319,9 @@ def _submit_if_overdue(attempt: AssessmentAttempt, now: datetime) -> bool:
     if attempt.status != AttemptStatus.IN_PROGRESS or attempt.invitation.revoked_at is not None:
         return False
     if now <= attempt.deadline_at + grace():
+        return False
+    _lock(attempt)
+    if attempt.status != AttemptStatus.IN_PROGRESS:  # closed meanwhile by a submit or another sweep
         return False
     _close(attempt, SubmittedBy.DEADLINE, attempt.deadline_at)
     db.session.commit()

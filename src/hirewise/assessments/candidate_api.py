@@ -61,8 +61,9 @@ def _question_row(
         "kind": question.kind,
         "prompt": question.prompt,
         "points": question.points,
-        "response": answer.response if answer is not None else None,
-        "saved_at": answer.saved_at if answer is not None else None,
+        # Every answer row exists from the start; one the candidate has not touched reads as "no answer".
+        "response": answer.response if answer is not None and answer.is_answered else None,
+        "saved_at": answer.saved_at if answer is not None and answer.is_answered else None,
     }
     content = question.content
     if question.kind == QuestionKind.MULTIPLE_CHOICE:

@@ -15,6 +15,7 @@ from werkzeug.wrappers import Response
 
 from hirewise.assessments import attempts
 from hirewise.assessments.models import AssessmentAnswer, AssessmentAttempt, Layout, QuestionKind
+from hirewise.candidates.web import wants_json
 from hirewise.errors import DomainError, NotFound
 from hirewise.extensions import limiter
 
@@ -36,10 +37,6 @@ def private_page_headers(response: Response) -> Response:
     return response
 
 
-def _wants_json() -> bool:
-    return request.accept_mimetypes.best == "application/json" or request.is_json
-
-
 def _answers_by_question(attempt: AssessmentAttempt | None) -> dict[int, AssessmentAnswer]:
     if attempt is None:
         return {}
@@ -51,6 +48,7 @@ def _page(token: str, status: int = 200, problem: str | None = None) -> tuple[st
     view = attempts.candidate_view(invitation)
     assessment = invitation.assessment
     questions = attempts.ordered_questions(view.attempt) if view.attempt is not None else []
+    answers = _answers_by_question(view.attempt)
     index = request.args.get("q", default=1, type=int) or 1
     index = min(max(index, 1), max(len(questions), 1))
     shown = questions if assessment.layout == Layout.ALL_ON_ONE_PAGE else questions[index - 1 : index]
@@ -65,7 +63,9 @@ def _page(token: str, status: int = 200, problem: str | None = None) -> tuple[st
         shown=shown,
         index=index,
         one_per_page=assessment.layout == Layout.ONE_PER_PAGE,
-        answers=_answers_by_question(view.attempt),
+        answers=answers,
+        answered={question_id for question_id, answer in answers.items() if answer.is_answered},
+        signal_fields=SIGNAL_FIELDS,
         options_for=lambda question: attempts.ordered_options(view.attempt, question) if view.attempt else [],
         kinds=QuestionKind,
         problem=problem,
@@ -114,11 +114,11 @@ def save_answer(token: str, question_id: int) -> Any:
         signals = {name: request.form.get(name, type=int) or 0 for name in SIGNAL_FIELDS}
         answer = attempts.save_answer(attempt, question_id, _response_from_form(question.kind), signals)
     except DomainError as exc:
-        if _wants_json():
+        if wants_json():
             body = {"status": exc.status, "code": exc.code, "message": exc.message, "details": exc.details}
             return jsonify(error=body), exc.status
         return _page(token, exc.status, exc.message)
-    if _wants_json():
+    if wants_json():
         left = max(0, int((attempt.deadline_at - attempts.clock()).total_seconds()))
         return jsonify({"saved_at": answer.saved_at.isoformat(), "seconds_left": left})
     flash("Answer saved.", "success")

@@ -157,7 +157,8 @@ class AssessmentAttempt(Base):
     deadline_at: Mapped[datetime] = mapped_column(index=True)
     submitted_at: Mapped[datetime | None]
     submitted_by: Mapped[SubmittedBy | None] = mapped_column(String(10))
-    # The candidate's own order of questions and of each question's options, fixed at start.
+    # Fixed at start: the questions' order (the assessment's, so a later edit never reorders a running
+    # attempt) and each multiple-choice question's options, shuffled for this candidate.
     question_order: Mapped[list[Any]] = mapped_column(default=list)
     option_orders: Mapped[dict[str, Any]] = mapped_column(default=dict)
     scoring_status: Mapped[ScoringStatus] = mapped_column(String(10), default=ScoringStatus.PENDING)
@@ -215,6 +216,13 @@ class AssessmentAnswer(Base):
     attempt: Mapped[AssessmentAttempt] = relationship(back_populates="answers")
     question: Mapped[AssessmentQuestion] = relationship()
     overridden_by: Mapped[User | None] = relationship()
+
+    @property
+    def is_answered(self) -> bool:
+        """Whether the candidate gave anything: a choice, or text or code that is not blank."""
+        return any(
+            bool(value.strip()) if isinstance(value, str) else bool(value) for value in self.response.values()
+        )
 
     @property
     def final_points(self) -> float | None:

@@ -8,9 +8,10 @@ be dumped even if a caller hands it in by mistake.
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
 from hirewise.assessments.models import AssessmentStatus, Layout, QuestionKind
+from hirewise.assessments.services import MAX_BULK_INVITATIONS
 
 _LAYOUTS = {"enum": [layout.value for layout in Layout]}
 _STATUSES = {"enum": [status.value for status in AssessmentStatus]}
@@ -22,13 +23,6 @@ _CONTENT = {
         "starter_code, examples and tests [{args: [...], expected, name}]."
     )
 }
-SIGNALS_NOTE = (
-    "Signals only, not verdicts: pastes, window switches, time spent and similarity to other "
-    "candidates' answers have innocent explanations (an answer drafted elsewhere, a second monitor, "
-    "a common idiom). Weigh them with the answers themselves, and ask the candidate before concluding."
-)
-
-
 # --- hiring team: assessments and questions ---------------------------------------------------------
 
 
@@ -156,7 +150,8 @@ class InvitationCreateSchema(Schema):
     application_ids = fields.List(
         fields.Integer(strict=True),
         required=True,
-        metadata={"description": "Applications to the same opening"},
+        validate=validate.Length(max=MAX_BULK_INVITATIONS),
+        metadata={"description": f"Applications to the same opening, at most {MAX_BULK_INVITATIONS}"},
     )
     valid_days = fields.Integer(
         strict=True, allow_none=True, metadata={"description": "1 to 60; default: the assessment's setting"}

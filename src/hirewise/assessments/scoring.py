@@ -18,7 +18,6 @@ from hirewise.assessments.models import (
     AssessmentAnswer,
     AssessmentAttempt,
     AssessmentInvitation,
-    AssessmentQuestion,
     AttemptStatus,
     QuestionKind,
     ScoringStatus,
@@ -224,7 +223,3 @@ def score_attempt(attempt_id: int) -> ScoringStatus | None:
     attempt.scored_at = utcnow()
     db.session.commit()
     return attempt.scoring_status
-
-
-def questions_by_id(attempt: AssessmentAttempt) -> dict[int, AssessmentQuestion]:
-    return {question.id: question for question in attempt.invitation.assessment.questions}

@@ -6,7 +6,6 @@ use cases (start, autosave, submit) are in ``attempts.py``; automatic scoring is
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -42,6 +41,7 @@ from hirewise.assessments.validation import (
 )
 from hirewise.audit.services import record, snapshot
 from hirewise.auth.models import User
+from hirewise.auth.services import hash_secret
 from hirewise.candidates.models import Application
 from hirewise.db import utcnow
 from hirewise.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
@@ -56,6 +56,7 @@ from hirewise.security import (
     can_manage_assessments,
     can_review_assessment,
     can_view_opening,
+    can_view_question_bank,
 )
 
 ASSESSMENT_FIELDS = (
@@ -68,11 +69,13 @@ ASSESSMENT_FIELDS = (
     "status",
 )
 TOKEN_BYTES = 32  # 256 bits, well above the 128 the link needs to be unguessable
+# Shown with every answer's integrity signals, on the review page and in the API.
+SIGNALS_NOTE = (
+    "Signals only, not verdicts: pastes, window switches, time spent and similarity to other "
+    "candidates' answers have innocent explanations (an answer drafted elsewhere, a second monitor, "
+    "a common idiom). Weigh them with the answers themselves, and ask the candidate before concluding."
+)
 MAX_BULK_INVITATIONS = 200
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
 # --- assessments --------------------------------------------------------------------------------
@@ -375,6 +378,8 @@ def add_bank_question(
     actor: User, assessment: Assessment, bank_question: BankQuestion, points: Any = 5
 ) -> AssessmentQuestion:
     """A free-text question from the bank: its expected answer and key points become the rubric."""
+    if not can_view_question_bank(actor):
+        raise PermissionDenied("You are not allowed to use the question bank.")
     if bank_question.archived:
         raise ValidationFailed(
             "This bank question is archived; restore it first.",
@@ -525,12 +530,13 @@ def invite(
     errors.raise_if_any()
     problems: dict[str, list[str]] = {}
     for application in applications:
+        # Permission first: a refusal must not tell who applied to an opening the actor cannot see.
+        if not can_invite_to_assessment(actor, application):
+            raise PermissionDenied("You are not allowed to invite one of the chosen applications.")
         if application.opening_id != assessment.opening_id:
             problems.setdefault("applications", []).append(
                 f"{application.candidate.full_name} applied to another opening."
             )
-        elif not can_invite_to_assessment(actor, application):
-            raise PermissionDenied("You are not allowed to invite this application.")
         elif open_invitation(assessment, application) is not None:
             problems.setdefault("applications", []).append(
                 f"{application.candidate.full_name} already has an open invitation to this assessment."
@@ -544,7 +550,7 @@ def invite(
         invitation = AssessmentInvitation(
             assessment=assessment,
             application=application,
-            token_hash=hash_token(token),
+            token_hash=hash_secret(token),
             expires_at=expires_at,
             invited_by_id=actor.id,
         )

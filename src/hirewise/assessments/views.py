@@ -33,6 +33,7 @@ from hirewise.assessments.models import (
 )
 from hirewise.candidates.models import Application
 from hirewise.candidates.queries import get_application
+from hirewise.candidates.web import safe_next
 from hirewise.errors import DomainError, NotFound, PermissionDenied
 from hirewise.extensions import db
 from hirewise.form_errors import show_domain_errors
@@ -45,15 +46,9 @@ from hirewise.security import (
     can_review_assessment,
     can_view_opening,
     require,
-    safe_redirect_target,
 )
 
 bp = Blueprint("assessments", __name__, template_folder="templates")
-
-SIGNALS_NOTE = (
-    "Signals only, not verdicts: a paste can be the candidate's own notes; "
-    "similar answers can be independently correct."
-)
 
 
 @bp.app_context_processor
@@ -70,10 +65,6 @@ def assessment_helpers() -> dict[str, Any]:
 
 def _invite_form(application: Application) -> InviteForm:
     return InviteForm(formdata=None).for_assessments(services.list_assessments(application.opening))
-
-
-def _back(default: str) -> str:
-    return safe_redirect_target(request.form.get("next"), default)
 
 
 # --- an opening's assessments -------------------------------------------------------------------
@@ -331,8 +322,16 @@ def rescore(assessment_id: int) -> Response:
 # --- invitations --------------------------------------------------------------------------------
 
 
+# Flashed messages travel in the session cookie, which browsers cap at about 4 KB: beyond a few links
+# the cookie would be dropped, so a large batch points to the Outbox, where every email shows its link.
+MAX_FLASHED_LINKS = 10
+
+
 def _flash_links(issued: Sequence[services.IssuedInvitation]) -> None:
     flash(f"{len(issued)} invitation(s) emailed through the outbox.", "success")
+    if len(issued) > MAX_FLASHED_LINKS:
+        flash("Each candidate's one-time link is in their email on the Outbox page.", "info")
+        return
     for item in issued:
         # The token is shown this once (only its hash is stored), so the recruiter can also send it by hand.
         flash(f"One-time link for {item.invitation.application.candidate.full_name}: {item.link}", "link")
@@ -371,7 +370,7 @@ def _invite(
 def invite(assessment_id: int) -> Response:
     """Invite many applications at once: the list's ticked rows, or a whole column of the board."""
     assessment = services.get_visible_assessment(current_user, assessment_id)
-    back = _back(url_for("assessments.detail", assessment_id=assessment.id))
+    back = safe_next(url_for("assessments.detail", assessment_id=assessment.id))
     ids = set(request.form.getlist("application_ids", type=int))
     applications: list[Application] = []
     if ids:
@@ -420,7 +419,9 @@ def revoke(invitation_id: int) -> Response:
         db.session.rollback()
         flash(exc.message, "error")
     return redirect(
-        _back(url_for("assessments.detail", assessment_id=invitation.assessment_id, _anchor="invitations"))
+        safe_next(
+            url_for("assessments.detail", assessment_id=invitation.assessment_id, _anchor="invitations")
+        )
     )
 
 
@@ -464,7 +465,7 @@ def _review_page(
         override_forms=forms,
         similar=_similar_answers(answers),
         submitted=attempt.status == AttemptStatus.SUBMITTED,
-        signals_note=SIGNALS_NOTE,
+        signals_note=services.SIGNALS_NOTE,
     )
     return page, 422 if failed is not None else 200
 

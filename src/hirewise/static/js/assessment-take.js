@@ -99,7 +99,8 @@
   // --- autosave --------------------------------------------------------------------------------
   var status = document.getElementById("autosave-status");
   var timers = new Map();
-  var pending = new Map();
+  // One save at a time per question, in order: a slow request can never land after a newer one.
+  var chains = new Map();
 
   function setStatus(text) {
     if (status) {
@@ -107,9 +108,8 @@
     }
   }
 
-  function save(form) {
-    timers.delete(form);
-    var request = window
+  function send(form) {
+    return window
       .fetch(form.action, {
         method: "POST",
         body: new FormData(form),
@@ -117,25 +117,41 @@
         credentials: "same-origin",
       })
       .then(function (response) {
-        return response.json().then(function (body) {
+        var type = response.headers.get("Content-Type") || "";
+        var body = type.indexOf("application/json") === 0 ? response.json() : Promise.resolve({});
+        return body.then(function (data) {
           if (!response.ok) {
-            setStatus("Not saved: " + ((body.error && body.error.message) || "please try again."));
+            var message = (data.error && data.error.message) || "please try again in a moment.";
+            setStatus("Not saved: " + message);
             if (response.status === 409) {
               window.location.reload();
             }
             return;
           }
           setStatus("Saved at " + new Date().toLocaleTimeString() + ".");
-          if (typeof body.seconds_left === "number") {
-            endsAt = Date.now() + body.seconds_left * 1000;
+          if (typeof data.seconds_left === "number") {
+            endsAt = Date.now() + data.seconds_left * 1000;
           }
         });
       })
       .catch(function () {
         setStatus("Not saved: no connection. Your answer stays on this page; it is saved when you are back online.");
       });
-    pending.set(form, request);
-    return request;
+  }
+
+  function save(form) {
+    timers.delete(form);
+    var previous = chains.get(form) || Promise.resolve();
+    var next = previous.then(function () {
+      return send(form);
+    });
+    chains.set(form, next);
+    next.then(function () {
+      if (chains.get(form) === next) {
+        chains.delete(form);
+      }
+    });
+    return next;
   }
 
   function schedule(form) {
@@ -151,27 +167,57 @@
     );
   }
 
+  // Saves what waits to be saved, and the question being worked on (its time spent counts too).
   function flushAll() {
+    if (active && !timers.has(active)) {
+      timers.set(active, null);
+    }
     var saves = [];
     timers.forEach(function (timer, form) {
-      window.clearTimeout(timer);
+      if (timer !== null) {
+        window.clearTimeout(timer);
+      }
       saves.push(save(form));
     });
-    pending.forEach(function (request) {
+    chains.forEach(function (request) {
       saves.push(request);
     });
     return Promise.all(saves).catch(function () {});
   }
 
+  // A Save button posts the form itself; first let a save in flight finish, so it cannot land later.
+  forms.forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      var inFlight = chains.get(form);
+      if (timers.has(form)) {
+        window.clearTimeout(timers.get(form));
+        timers.delete(form);
+      }
+      if (!inFlight) {
+        return;
+      }
+      event.preventDefault();
+      var submitter = event.submitter;
+      inFlight.then(function () {
+        if (submitter && submitter.name) {
+          var choice = document.createElement("input");
+          choice.type = "hidden";
+          choice.name = submitter.name;
+          choice.value = submitter.value;
+          form.appendChild(choice);
+        }
+        form.submit();
+      });
+    });
+  });
+
   // Moving to another question or submitting first saves what is waiting to be saved.
   document.querySelectorAll(".take-nav a").forEach(function (link) {
     link.addEventListener("click", function (event) {
-      if (timers.size) {
-        event.preventDefault();
-        flushAll().then(function () {
-          window.location.href = link.href;
-        });
-      }
+      event.preventDefault();
+      flushAll().then(function () {
+        window.location.href = link.href;
+      });
     });
   });
   var submitForm = document.getElementById("submit-form");
