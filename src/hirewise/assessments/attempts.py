@@ -185,7 +185,12 @@ def _lock(attempt: AssessmentAttempt) -> None:
     status, so an answer can never be written after the attempt was submitted, and a double submit
     closes it once. (SQLite has no row locks; it serialises writers on the whole database.)
     """
-    db.session.refresh(attempt, with_for_update=True)
+    # Lock the attempt's row alone: the attempt may have been loaded with outer joins, which
+    # PostgreSQL refuses to lock. Then read the columns that say whether it is still open.
+    db.session.execute(
+        select(AssessmentAttempt.id).where(AssessmentAttempt.id == attempt.id).with_for_update()
+    )
+    db.session.refresh(attempt, attribute_names=["status", "submitted_at", "submitted_by", "scoring_status"])
 
 
 def _require_open(attempt: AssessmentAttempt, now: datetime) -> None:
