@@ -745,3 +745,24 @@ def test_a_large_batch_points_to_the_outbox_instead_of_flashing_every_link(clien
     page = response.get_data(as_text=True)
     assert "12 invitation(s) emailed through the outbox." in page
     assert "on the Outbox page" in page and "One-time link for" not in page
+
+
+def test_review_page_costs_the_same_statements_for_3_or_9_answers(app, client, auth):
+    from tests.conftest import sql_count
+    from tests.integration.test_assessment_attempts import answer_all, build_assessment
+
+    recruiter = auth.login(Role.RECRUITER)
+    counts = []
+    for questions in ((MC, FREE_TEXT, CODE), (MC, FREE_TEXT, CODE) * 3):
+        assessment = build_assessment(recruiter, OpeningFactory(), *questions)
+        [issued] = services.invite(recruiter, assessment, [ApplicationFactory(opening=assessment.opening)])
+        attempt = attempts.start_attempt(issued.invitation)
+        answer_all(attempt, code="def add(a, b):\n    return a + b\n", text="create_app builds the app.")
+        attempts.submit_attempt(attempt)
+        for answer in attempt.answers:  # each by another reviewer: one lazy load per answer would show
+            services.override_score(UserFactory(role=Role.RECRUITER), answer, 0, "Checked by hand.")
+        db.session.expire_all()
+        with sql_count(app) as statements:
+            assert client.get(f"/assessment-attempts/{attempt.id}/review").status_code == 200
+        counts.append(len(statements))
+    assert counts[0] == counts[1], counts

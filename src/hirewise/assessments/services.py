@@ -714,7 +714,10 @@ def get_attempt_for_review(user: User, attempt_id: int) -> AssessmentAttempt:
             joinedload(AssessmentAttempt.invitation)
             .joinedload(AssessmentInvitation.application)
             .joinedload(Application.candidate),
-            selectinload(AssessmentAttempt.answers).joinedload(AssessmentAnswer.question),
+            selectinload(AssessmentAttempt.answers)
+            .joinedload(AssessmentAnswer.question)
+            .joinedload(AssessmentQuestion.skill),
+            selectinload(AssessmentAttempt.answers).joinedload(AssessmentAnswer.overridden_by),
         )
     )
     attempt = db.session.execute(stmt).scalar_one_or_none()
