@@ -890,3 +890,20 @@ def test_an_invitation_never_names_a_candidate_of_an_opening_the_caller_cannot_s
         headers=team.auth,
     )
     assert too_many.status_code == 422 and "application_ids" in details(too_many)["json"]
+
+
+def test_json_nested_too_deeply_is_a_client_error_not_a_crash(client, team):
+    assessment = build(client, team, MC)
+    token = invite(client, team, assessment["id"])[0]["token"]
+    started = client.post(f"{TAKE}/{token}/start").get_json()
+    question_id = started["questions"][0]["id"]
+    deep = '{"response": {"selected": ' + "[" * 5000 + "]" * 5000 + "}}"
+    body = client.put(
+        f"{TAKE}/{token}/answers/{question_id}", data=deep, headers={"Content-Type": "application/json"}
+    )
+    assert body.status_code == 400 and body.get_json()["error"]["status"] == 400
+
+    fresh = build(client, team, MC)
+    nested_string = {**CODE, "content": {**CODE["content"], "tests": "[" * 5000 + "]" * 5000}}
+    created = client.post(f"{API}/{fresh['id']}/questions", json=nested_string, headers=team.auth)
+    assert created.status_code == 422 and "nested too deeply" in str(created.get_json()["error"]["details"])

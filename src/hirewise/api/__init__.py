@@ -6,18 +6,38 @@ made by :func:`api_blueprint`, and calls the same service functions as the HTML 
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from flask import Blueprint, Flask, abort, g, render_template, request
-from flask_smorest import Blueprint as ApiBlueprint
+from flask_smorest import Blueprint as SmorestBlueprint
 from marshmallow import Schema, fields, validate
 from sqlalchemy import Select, func, select
+from webargs.flaskparser import FlaskParser
 
 from hirewise.auth.models import User
 from hirewise.extensions import api, csrf, db
 from hirewise.paging import MAX_PAGE
 
 API_PREFIX = "/api/v1"
+
+
+class BodyParser(FlaskParser):
+    """webargs' parser, with JSON nested too deeply for Python's parser refused as invalid JSON (a 400)
+    rather than escaping as a RecursionError (a 500)."""
+
+    def _raw_load_json(self, req: Any) -> Any:
+        try:
+            return super()._raw_load_json(req)
+        except RecursionError as exc:
+            # A non-empty document: webargs reads an empty one as "no body" rather than as invalid.
+            raise json.JSONDecodeError("the JSON is nested too deeply", "(request body)", 0) from exc
+
+
+class ApiBlueprint(SmorestBlueprint):  # type: ignore[misc]
+    ARGUMENTS_PARSER = BodyParser()
+
+
 READ_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 

@@ -12,10 +12,9 @@ from typing import Any
 
 from flask import current_app
 from flask.views import MethodView
-from flask_smorest import Blueprint as ApiBlueprint
 from werkzeug.wrappers import Response
 
-from hirewise.api import API_PREFIX
+from hirewise.api import API_PREFIX, ApiBlueprint
 from hirewise.assessments import attempts
 from hirewise.assessments.models import AssessmentAnswer, AssessmentAttempt, AssessmentQuestion, QuestionKind
 from hirewise.assessments.schemas import (

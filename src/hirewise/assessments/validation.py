@@ -192,6 +192,9 @@ def _parse_json_list(errors: FieldErrors, name: str, raw: Any) -> list[Any]:
         except json.JSONDecodeError as exc:
             errors.add(name, f"The test cases are not valid JSON ({exc.msg} at line {exc.lineno}).")
             return []
+        except RecursionError:
+            errors.add(name, "The test cases are nested too deeply.")
+            return []
     if not isinstance(raw, list):
         errors.add(name, 'Give a JSON list of cases like [{"args": [1, 2], "expected": 3}].')
         return []
