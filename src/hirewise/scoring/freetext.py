@@ -26,7 +26,7 @@ import threading
 from bisect import bisect_left, bisect_right
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any, Literal
 
 from hirewise.scoring.calibration import Calibration, ScoringMode, load_calibration
@@ -316,13 +316,8 @@ class FreeTextScorer:
             demoted = _demoted_vector(expected, expected_states, reference.question_stems)
             token_vectors = _demoted_token_vectors(expected, expected_states, reference.question_stems)
             built.append(
-                _Reference(
-                    question_stems=reference.question_stems,
-                    key_points=reference.key_points,
-                    key_point_stems=reference.key_point_stems,
-                    reference_stems=reference.reference_stems,
-                    reference_all_stems=reference.reference_all_stems,
-                    reference_length=reference.reference_length,
+                replace(
+                    reference,
                     reference_vector=_mean_vector(expected_states.vectors),
                     reference_demoted=demoted,
                     question_vector=_mean_vector(question_states.vectors),
@@ -380,15 +375,8 @@ class FreeTextScorer:
             assert answer is not None
             text = items[index].answer
             span_vectors, all_token_vectors, span_tokens = _span_pooling(answer_states, answer.spans)
-            answers[index] = _Answer(
-                sentences=answer.sentences,
-                spans=answer.spans,
-                span_sentence=answer.span_sentence,
-                span_stems=answer.span_stems,
-                stems=answer.stems,
-                stem_set=answer.stem_set,
-                novel_stems=answer.novel_stems,
-                span_novel=answer.span_novel,
+            answers[index] = replace(
+                answer,
                 vector=_mean_vector(answer_states.vectors),
                 demoted_vector=_demoted_vector(text, answer_states, references[index].question_stems),
                 span_vectors=span_vectors,
