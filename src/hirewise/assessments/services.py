@@ -39,7 +39,7 @@ from hirewise.assessments.validation import (
     clean_prompt,
     rubric_snapshot,
 )
-from hirewise.audit.services import record, snapshot
+from hirewise.audit.services import changed, record, snapshot
 from hirewise.auth.models import User
 from hirewise.auth.services import hash_secret
 from hirewise.candidates.models import Application
@@ -193,16 +193,16 @@ def update_assessment(actor: User, assessment: Assessment, values: Mapping[str, 
     before = snapshot(assessment, ASSESSMENT_FIELDS)
     for name, value in clean.items():
         setattr(assessment, name, value)
-    after = snapshot(assessment, ASSESSMENT_FIELDS)
-    if before != after:
+    old, new = changed(before, snapshot(assessment, ASSESSMENT_FIELDS))
+    if new:
         record(
             actor,
             "update",
             "assessment",
             assessment.id,
             f"changed assessment {assessment.title}",
-            before=before,
-            after=after,
+            before=old,
+            after=new,
             opening_id=assessment.opening_id,
         )
     db.session.commit()
