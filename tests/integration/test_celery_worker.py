@@ -9,6 +9,7 @@ broker; CI's second pass runs it on PostgreSQL (a dedicated schema) and Redis.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import subprocess
 import sys
@@ -124,19 +125,19 @@ def producer_app(shared_setup: SharedSetup, monkeypatch: pytest.MonkeyPatch) -> 
 
 
 @pytest.fixture
-def worker(shared_setup: SharedSetup, tmp_path: Path) -> Iterator[Callable[[], subprocess.Popen[bytes]]]:
-    """Starts the worker on demand and always stops it."""
+def worker(shared_setup: SharedSetup, tmp_path: Path) -> Iterator[Callable[..., subprocess.Popen[bytes]]]:
+    """Starts the worker on demand (``extra_environment`` adds to its environment) and always stops it."""
     processes: list[subprocess.Popen[bytes]] = []
     log_path = tmp_path / "worker.log"
 
-    def start() -> subprocess.Popen[bytes]:
+    def start(extra_environment: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
         command = [sys.executable, "-m", "celery", "-A", "hirewise.worker", "worker"]
         command += ["--pool", "solo", "--concurrency", "1", "-Q", "celery", "--loglevel", "INFO"]
         command += ["--without-gossip", "--without-mingle", "--without-heartbeat"]
         with log_path.open("wb") as log:
             process = subprocess.Popen(
                 command,
-                env={**os.environ, **shared_setup.environment},
+                env={**os.environ, **shared_setup.environment, **(extra_environment or {})},
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 cwd=tmp_path,
@@ -338,3 +339,130 @@ def test_worker_scores_a_submitted_assessment_with_code_in_the_sandbox(producer_
     assert by_kind["code"].auto_points == 2.0
     assert by_kind["code"].explanation["sandbox"].startswith("bubblewrap")
     assert by_kind["free_text"].auto_points is not None and by_kind["free_text"].explanation["key_points"]
+
+
+# Reads every place of the sandbox where a secret of the worker could be: the environments and command
+# lines of every process it can see, its own environment, the readable memory of PID 1 (bwrap), and the
+# files of the app. Returned as the visible example's output, which the review shows in full.
+SECRET_HUNT = """
+import os, re
+def double(n):
+    found = []
+    for pid in sorted(p for p in os.listdir('/proc') if p.isdigit()) + ['self']:
+        for name in ('environ', 'cmdline'):
+            try:
+                with open(f'/proc/{pid}/{name}', 'rb') as handle:
+                    found.append(f'{pid}/{name}: ' + handle.read().decode('latin-1'))
+            except OSError as exc:
+                found.append(f'{pid}/{name}: {type(exc).__name__}')
+    found.append('os.environ: ' + repr(dict(os.environ)))
+    try:
+        memory = b''
+        with open('/proc/1/mem', 'rb', 0) as handle:
+            for line in open('/proc/1/maps').read().splitlines():
+                span, permissions = line.split()[:2]
+                start, end = (int(part, 16) for part in span.split('-'))
+                if 'r' in permissions:
+                    try:
+                        handle.seek(start)
+                        memory += handle.read(end - start)
+                    except (OSError, ValueError, OverflowError):
+                        pass
+        found += [m.decode('latin-1') for m in re.findall(rb'[A-Z_]{3,}=[ -~]{4,200}', memory)]
+    except OSError as exc:
+        found.append(f'/proc/1/mem: {type(exc).__name__}')
+    for path in %(paths)r:
+        try:
+            found.append(path + ': ' + open(path, 'rb').read(2000).decode('latin-1'))
+        except OSError as exc:
+            found.append(f'{path}: {type(exc).__name__}')
+    return found
+"""
+
+
+def test_code_run_by_the_worker_reads_none_of_its_secrets(producer_app, worker, tmp_path, shared_setup):
+    """The issue's attack on the production path: a worker whose environment holds the secrets scores
+    an answer that hunts for them; neither the stored result nor the worker's log may hold one."""
+    import secrets as random_secrets
+
+    from hirewise.assessments.models import (
+        Assessment,
+        AssessmentAnswer,
+        AssessmentAttempt,
+        AssessmentInvitation,
+        AssessmentQuestion,
+        AttemptStatus,
+        ScoringStatus,
+    )
+    from hirewise.db import utcnow
+    from hirewise.tasks.assessments import score_attempt
+
+    canary = "hwcanary-" + random_secrets.token_hex(16)
+    secrets_of_the_worker = {
+        "SECRET_KEY": f"secret-key-{canary}",
+        "MAIL_PASSWORD": f"mail-password-{canary}",
+        "HIREWISE_CANARY": canary,
+    }
+    producer_app.extensions["celery"].control.purge()
+    opening = _opening()
+    application = Application(
+        candidate=Candidate(full_name="Mallory", email="mallory@example.com"),
+        opening=opening,
+        stage=opening.stages[0],
+    )
+    assessment = Assessment(opening=opening, title="Screening")
+    code = AssessmentQuestion(
+        kind="code",
+        prompt="Write double(n).",
+        points=2,
+        content={
+            "function_name": "double",
+            "examples": [{"args": [2], "expected": 4}],
+            "tests": [{"args": [5], "expected": 10}],
+        },
+    )
+    assessment.questions = [code]
+    now = utcnow()
+    invitation = AssessmentInvitation(
+        assessment=assessment, application=application, token_hash="1" * 64, expires_at=now
+    )
+    attempt = AssessmentAttempt(
+        invitation=invitation,
+        status=AttemptStatus.SUBMITTED,
+        started_at=now,
+        deadline_at=now,
+        submitted_at=now,
+    )
+    hunted_paths = [str(tmp_path / "instance" / "secret_key"), str(Path(__file__))]
+    if shared_setup.database_url.startswith("sqlite:///"):
+        hunted_paths.append(shared_setup.database_url.removeprefix("sqlite:///"))
+    attempt.answers = [
+        AssessmentAnswer(
+            question=code, response={"code": SECRET_HUNT % {"paths": hunted_paths}}, max_points=2
+        )
+    ]
+    db.session.add_all([opening, application, assessment, invitation, attempt])
+    db.session.commit()
+    attempt_id = attempt.id
+
+    enqueue(score_attempt, attempt_id)
+    worker(secrets_of_the_worker)
+    log = tmp_path / "worker.log"
+    scored = _wait_for(
+        lambda: _fresh(AssessmentAttempt, attempt_id),
+        lambda a: a.scoring_status != ScoringStatus.PENDING,
+        log,
+    )
+    assert scored.scoring_status == ScoringStatus.SCORED, scored.scoring_error
+    answer = scored.answers[0]
+    assert answer.explanation["sandbox"].startswith("bubblewrap")
+    shown = answer.explanation["outcomes"][0]["actual"]
+    assert any(line.startswith("1/environ: ") for line in shown), "the hunt ran and its output is shown"
+    # bwrap's PID 1 has an empty environment; the code's own holds only the PWD bwrap sets.
+    assert "1/environ: " in shown and "os.environ: {'PWD': '/tmp'}" in shown
+    stored = json.dumps([answer.explanation, answer.response, answer.auto_points, scored.scoring_error])
+    for secret in (canary, shared_setup.database_url, shared_setup.environment["CELERY_BROKER_URL"]):
+        if secret.startswith("filesystem"):
+            continue  # kombu's filesystem broker has no secret in its URL
+        assert secret not in stored
+    assert canary not in log.read_text(errors="replace")

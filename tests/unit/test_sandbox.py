@@ -1,7 +1,8 @@
 """The code sandbox, run for real under bubblewrap.
 
-Hostile solutions (infinite loops, fork bombs, floods of output, memory hogs, reading files, opening
-sockets, writing outside /tmp) are the tests. These need bwrap (Debian package ``bubblewrap``) and fail,
+Hostile solutions (infinite loops, fork bombs, floods of output, memory hogs, reading files, writing
+outside /tmp) are the tests; attacks on the isolation itself (secrets, sockets, system calls) are in
+test_sandbox_isolation.py. These need bwrap (Debian package ``bubblewrap``) and fail,
 rather than skip, where it is missing: a worker without it cannot score code.
 """
 
@@ -366,24 +367,6 @@ def test_the_environment_is_empty_and_site_packages_are_invisible() -> None:
             return [sorted(k for k in os.environ if k != "PWD"), found, sys.flags.isolated, os.getuid()]
     """
     assert probe(source) == [[], "no flask", 1, 65534]
-
-
-def test_network_is_unreachable() -> None:
-    source = """
-        import socket
-        def solve():
-            results = [socket.if_nameindex()]
-            for address in [("127.0.0.1", 5432), ("1.1.1.1", 53)]:
-                try:
-                    socket.create_connection(address, timeout=1).close()
-                    results.append("connected")
-                except OSError as exc:
-                    results.append(type(exc).__name__)
-            return results
-    """
-    interfaces, local_database, outside = probe(source)
-    assert interfaces == [[1, "lo"]]
-    assert local_database != "connected" and outside != "connected"
 
 
 def test_only_tmp_is_writable_and_it_starts_empty() -> None:

@@ -44,10 +44,12 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
+
+from hirewise.scoring.seccomp import UnsupportedArchitecture, filter_program
 
 TestStatus = Literal["passed", "failed", "error", "timeout"]
 RunStatus = Literal[
@@ -75,6 +77,9 @@ PROTOCOL_LINE_OVERHEAD = 2048  # per test: event names, statuses and clipped mes
 STDERR_KEPT_FOR_DIAGNOSIS = 2000
 TEARDOWN_SECONDS = 5.0
 FRAME_HEADER = struct.Struct(">Q")
+# bubblewrap itself starts with this environment, not only the code it runs: its first process stays
+# in the sandbox as PID 1, where the candidate's code could read its /proc/1/environ.
+SANDBOX_ENVIRONMENT: dict[str, str] = {}
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,20 +157,20 @@ class SandboxUnavailable(Exception):
 def sandbox_available(*, bwrap: str | None = None) -> bool:
     """Whether a trivial program runs in the sandbox here (bubblewrap present and user namespaces allowed)."""
     try:
-        command = _sandbox_command(_bwrap_path(bwrap), ["-c", "pass"])
-    except SandboxUnavailable:
-        return False
-    try:
-        completed = subprocess.run(  # noqa: S603 - our own bwrap command line, no shell
-            command,
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            timeout=10,
-            check=False,
-            cwd="/",
-            **_identity(),
-        )
-    except (OSError, subprocess.SubprocessError):
+        with _seccomp_filter() as seccomp_fd:
+            command = _sandbox_command(_bwrap_path(bwrap), ["-c", "pass"], seccomp_fd)
+            completed = subprocess.run(  # noqa: S603 - our own bwrap command line, no shell
+                command,
+                stdin=subprocess.DEVNULL,
+                capture_output=True,
+                timeout=10,
+                check=False,
+                cwd="/",
+                env=SANDBOX_ENVIRONMENT,
+                pass_fds=(seccomp_fd,),
+                **_identity(),
+            )
+    except (SandboxUnavailable, OSError, subprocess.SubprocessError):
         return False
     return completed.returncode == 0
 
@@ -240,9 +245,20 @@ def _sandbox_python() -> str:
     return getattr(sys, "_base_executable", sys.executable)
 
 
+@dataclass(frozen=True, slots=True)
+class _InterpreterLayout:
+    executable: str
+    readable: tuple[str, ...]  # host paths bound read-only
+    hidden: tuple[str, ...]  # folders inside those that the sandbox sees empty (installed packages)
+
+
 @functools.lru_cache(maxsize=8)
-def _interpreter_layout(python: str) -> tuple[str, tuple[str, ...]]:
-    """The interpreter's real path and the host paths it needs, asked of the interpreter itself."""
+def _interpreter_layout(python: str) -> _InterpreterLayout:
+    """The interpreter's real path and the host paths it needs, asked of the interpreter itself.
+
+    Installed packages (``site-packages``) often sit inside the standard library's folder; where the
+    app is installed into the sandbox's interpreter, that is where its code is. They are hidden.
+    """
     probe = (
         "import json, os, sys, sysconfig\n"
         "paths = sysconfig.get_paths()\n"
@@ -251,6 +267,7 @@ def _interpreter_layout(python: str) -> tuple[str, tuple[str, ...]]:
         "multiarch = sysconfig.get_config_var('MULTIARCH') or ''\n"
         "print(json.dumps({'executable': os.path.realpath(sys.executable),"
         " 'stdlib': paths['stdlib'], 'platstdlib': paths['platstdlib'],"
+        " 'packages': [paths['purelib'], paths['platlib']],"
         " 'libpython': os.path.join(libdir, library) if libdir and library else '',"
         " 'multiarch': multiarch}))\n"
     )
@@ -269,7 +286,12 @@ def _interpreter_layout(python: str) -> tuple[str, tuple[str, ...]]:
     readable += ["/lib", "/lib64", "/usr/lib64"]
     if multiarch:
         readable += [f"/usr/lib/{multiarch}", f"/lib/{multiarch}"]
-    return layout["executable"], tuple(dict.fromkeys(readable))
+    hidden = [
+        path
+        for path in dict.fromkeys(layout["packages"])
+        if os.path.isdir(path) and any(path.startswith(folder + "/") for folder in readable)
+    ]
+    return _InterpreterLayout(layout["executable"], tuple(dict.fromkeys(readable)), tuple(hidden))
 
 
 def _mount_arguments(paths: Sequence[str]) -> list[str]:
@@ -287,13 +309,32 @@ def _mount_arguments(paths: Sequence[str]) -> list[str]:
     return arguments
 
 
-def _sandbox_command(bwrap_path: str, python_arguments: list[str], work_dir: Path | None = None) -> list[str]:
+def _bwrap_supports_disable_userns(version: str) -> bool:
+    """``--disable-userns`` arrived in bubblewrap 0.8.0; the seccomp filter refuses namespaces either way."""
+    numbers = version.rpartition(" ")[2].split(".")
+    try:
+        return tuple(int(part) for part in numbers[:2]) >= (0, 8)
+    except ValueError:
+        return False
+
+
+def _sandbox_command(
+    bwrap_path: str, python_arguments: list[str], seccomp_fd: int, work_dir: Path | None = None
+) -> list[str]:
     if not os.access(bwrap_path, os.X_OK):
         raise SandboxUnavailable(f"bubblewrap was not found at {bwrap_path}; the code was not run.")
-    executable, readable = _interpreter_layout(_sandbox_python())
+    layout = _interpreter_layout(_sandbox_python())
+    no_nested_namespaces = (
+        ["--disable-userns"] if _bwrap_supports_disable_userns(_bwrap_version(bwrap_path)) else []
+    )
+    hide_packages: list[str] = []
+    for folder in layout.hidden:
+        hide_packages += ["--tmpfs", folder, "--remount-ro", folder]
     return [
         bwrap_path,
         "--unshare-all",
+        "--unshare-user",  # not only "-try": the uid below and --disable-userns rely on it
+        *no_nested_namespaces,
         "--die-with-parent",
         "--new-session",
         "--clearenv",
@@ -305,7 +346,8 @@ def _sandbox_command(bwrap_path: str, python_arguments: list[str], work_dir: Pat
         str(NOBODY),
         "--hostname",
         "sandbox",
-        *_mount_arguments(readable),
+        *_mount_arguments(layout.readable),
+        *hide_packages,
         *(["--ro-bind", str(work_dir), "/sandbox"] if work_dir is not None else []),
         "--size",
         str(TMPFS_BYTES),
@@ -321,13 +363,33 @@ def _sandbox_command(bwrap_path: str, python_arguments: list[str], work_dir: Pat
         "/",
         "--chdir",
         "/tmp",  # noqa: S108 - inside the sandbox
+        "--seccomp",
+        str(seccomp_fd),
         "--",
-        executable,
+        layout.executable,
         "-I",
         "-S",
         "-B",
         *python_arguments,
     ]
+
+
+@contextlib.contextmanager
+def _seccomp_filter() -> Iterator[int]:
+    """A pipe holding the compiled filter, for ``bwrap --seccomp``; yields the end bwrap reads."""
+    try:
+        program = filter_program()
+    except UnsupportedArchitecture as exc:
+        raise SandboxUnavailable(f"{exc}; the code was not run.") from exc
+    read_end, write_end = os.pipe()
+    try:
+        os.write(write_end, program)  # a few hundred bytes: far below a pipe's buffer
+    finally:
+        os.close(write_end)
+    try:
+        yield read_end
+    finally:
+        os.close(read_end)
 
 
 def _identity() -> dict[str, Any]:
@@ -373,8 +435,22 @@ def _run_in_sandbox(
     runner = work_dir / "runner.py"
     shutil.copyfile(RUNNER_SOURCE, runner)
     runner.chmod(0o644)
+    with _seccomp_filter() as seccomp_fd:
+        return _start_and_talk(bwrap_path, work_dir, seccomp_fd, source, function_name, tests, order, limits)
+
+
+def _start_and_talk(
+    bwrap_path: str,
+    work_dir: Path,
+    seccomp_fd: int,
+    source: str,
+    function_name: str,
+    tests: Sequence[CodeTestCase],
+    order: Sequence[int],
+    limits: SandboxLimits,
+) -> _SandboxRun:
     info_read, info_write = os.pipe()
-    command = _sandbox_command(bwrap_path, [RUNNER_IN_SANDBOX], work_dir)
+    command = _sandbox_command(bwrap_path, [RUNNER_IN_SANDBOX], seccomp_fd, work_dir)
     command[1:1] = ["--info-fd", str(info_write)]
     header = {
         "source": source,
@@ -393,10 +469,11 @@ def _run_in_sandbox(
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
-            pass_fds=(info_write,),
+            pass_fds=(info_write, seccomp_fd),
             start_new_session=True,
             preexec_fn=_limit_resources(limits),  # only setrlimit calls run between fork and exec
             cwd="/",
+            env=SANDBOX_ENVIRONMENT,
             **_identity(),
         )
     except OSError as exc:
