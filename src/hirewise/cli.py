@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import secrets
 import sys
+from pathlib import Path
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import FlaskGroup
 
 from hirewise.auth import services as auth_services
@@ -49,11 +50,67 @@ def create_token_command(email: str, scopes: str, name: str) -> None:
     click.echo(raw)
 
 
+@click.command("rotate-secret")
+@click.option(
+    "--revoke-api-tokens",
+    is_flag=True,
+    help="Also revoke every personal API token (they do not use the key).",
+)
+def rotate_secret_command(revoke_api_tokens: bool) -> None:
+    """Replace the secret key after a leak: every session, remember-me cookie and form token made with
+    the old key is refused once the processes restart with the new one."""
+    from hirewise.audit.services import record
+    from hirewise.extensions import db
+    from hirewise.secret_key import replace_key_file
+
+    key_file = current_app.config.get("SECRET_KEY_FILE")
+    if key_file:
+        replace_key_file(Path(key_file))
+        record(None, "update", "secret_key", None, "rotated the secret key (flask rotate-secret)")
+        db.session.commit()
+        click.echo(f"Wrote a new secret key to {key_file}.")
+        click.echo(
+            "Restart every web, worker and beat process now: from then on every session, remember-me "
+            "cookie and form token signed with the old key is refused, and everyone signs in again."
+        )
+    else:
+        from hirewise.secret_key import new_key
+
+        click.echo("SECRET_KEY comes from the environment, which this command cannot change.")
+        click.echo("Set SECRET_KEY to this new value wherever it is configured, then restart every web,")
+        click.echo("worker and beat process; everything signed with the old key is refused from then on:")
+        click.echo(new_key())
+    if revoke_api_tokens:
+        revoked = auth_services.revoke_all_api_tokens(None)
+        click.echo(f"Revoked {revoked} API tokens: their owners create new ones on their account page.")
+
+
+@click.command("revoke-api-tokens")
+@click.option("--user", "email", default=None, help="Only this user's tokens (default: everyone's).")
+def revoke_api_tokens_command(email: str | None) -> None:
+    """Revoke every active personal API token at once (or one user's)."""
+    user = None
+    if email is not None:
+        user = auth_services.find_user_by_email(email)
+        if user is None:
+            raise click.ClickException(f"No user with the email {email}.")
+    revoked = auth_services.revoke_all_api_tokens(None, user=user)
+    click.echo(f"Revoked {revoked} API tokens.")
+
+
 def register_cli(app: Flask) -> None:
     from hirewise.demo import demo_data_command, seed_command
     from hirewise.kits.cli import kit_cli
 
-    for command in (create_admin_command, create_token_command, seed_command, demo_data_command, kit_cli):
+    for command in (
+        create_admin_command,
+        create_token_command,
+        rotate_secret_command,
+        revoke_api_tokens_command,
+        seed_command,
+        demo_data_command,
+        kit_cli,
+    ):
         app.cli.add_command(command)
 
 

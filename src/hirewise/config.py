@@ -2,7 +2,7 @@
 
 The defaults describe *embedded mode*: a SQLite file under ``instance/`` and an in-process task
 runner, so a developer needs no server. Production sets ``DATABASE_URL`` (PostgreSQL) and
-``REDIS_URL`` (Celery broker, rate-limit storage) and must set ``SECRET_KEY``.
+``REDIS_URL`` (Celery broker, rate-limit storage) and must set ``SECRET_KEY`` or ``SECRET_KEY_FILE``.
 
 A host without Redis can still run a real worker through kombu's filesystem transport:
 ``CELERY_BROKER_URL=filesystem://`` with ``FILESYSTEM_BROKER_DIR`` naming a directory that the web
@@ -14,6 +14,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 from typing import Any
+
+from hirewise.secret_key import KEY_FILE_NAME, SecretKeyError, ensure_key_file, new_key, read_key_file
 
 MAX_RESUME_BYTES = 5 * 1024 * 1024
 
@@ -54,6 +56,27 @@ def filesystem_broker_options(directory: str) -> dict[str, Any]:
     }
 
 
+def _secret_key(env: str, instance_path: str, overrides: dict[str, Any]) -> tuple[str, str | None]:
+    """The key and, if it came from a file, the file's path (see :mod:`hirewise.secret_key`)."""
+    given = overrides.get("SECRET_KEY") or os.environ.get("SECRET_KEY")
+    if given:
+        return str(given), None
+    try:
+        if os.environ.get("SECRET_KEY_FILE"):
+            path = Path(os.environ["SECRET_KEY_FILE"])
+            return read_key_file(path), str(path)
+        if env == "development":
+            path = Path(instance_path) / KEY_FILE_NAME
+            return ensure_key_file(path), str(path)
+    except SecretKeyError as exc:
+        raise ConfigurationError(str(exc)) from exc
+    if env == "testing":
+        return new_key(), None  # a fresh key per test process
+    raise ConfigurationError(
+        f"SECRET_KEY must be set when HIREWISE_ENV={env} (or SECRET_KEY_FILE, naming a file that holds it)."
+    )
+
+
 def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     """Build the Flask config mapping from the environment, then apply ``overrides`` (tests)."""
     overrides = dict(overrides or {})
@@ -61,11 +84,7 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
     testing = env == "testing" or bool(overrides.get("TESTING"))
     production = env == "production"
 
-    secret_key = overrides.get("SECRET_KEY") or os.environ.get("SECRET_KEY")
-    if not secret_key:
-        if env not in ("development", "testing"):
-            raise ConfigurationError(f"SECRET_KEY must be set when HIREWISE_ENV={env}.")
-        secret_key = "dev-only-insecure-key"  # noqa: S105 - development/testing only, refused elsewhere
+    secret_key, secret_key_file = _secret_key(env, instance_path, overrides)
 
     default_db = "sqlite:///" + str(Path(instance_path) / "hirewise.db")
     database_url = normalize_database_url(os.environ.get("DATABASE_URL", default_db))
@@ -85,6 +104,8 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         "ENV_NAME": env,
         "TESTING": testing,
         "SECRET_KEY": secret_key,
+        # Where the key was read from, when a file: `flask rotate-secret` writes the new key there.
+        "SECRET_KEY_FILE": secret_key_file,
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "SQLALCHEMY_RECORD_QUERIES": _bool("SQLALCHEMY_RECORD_QUERIES", False),

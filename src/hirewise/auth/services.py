@@ -6,17 +6,19 @@ import hashlib
 import secrets
 from collections.abc import Callable
 from datetime import timedelta
+from typing import Any, cast
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import CursorResult, func, select, update
 
 from hirewise.audit.services import record, snapshot
 from hirewise.auth.models import ApiToken, Invitation, Role, User
 from hirewise.db import utcnow
-from hirewise.errors import Conflict, NotFound, ValidationFailed
+from hirewise.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from hirewise.extensions import db
+from hirewise.security import can_manage_users
 
 _hasher = PasswordHasher()
 # Verifying against this keeps an unknown email as slow as a wrong password.
@@ -262,6 +264,30 @@ def revoke_api_token(user: User, token_id: int) -> ApiToken:
         record(user, "update", "api_token", token.id, f"revoked API token {token.name}")
         db.session.commit()
     return token
+
+
+def count_active_api_tokens() -> int:
+    return db.session.execute(
+        select(func.count(ApiToken.id)).where(ApiToken.revoked_at.is_(None))
+    ).scalar_one()
+
+
+def revoke_all_api_tokens(actor: User | None, *, user: User | None = None) -> int:
+    """Revoke every active token (or every one of ``user``) in one statement, after a leak; returns how many.
+
+    ``actor`` None is an operator at the command line.
+    """
+    if actor is not None and not can_manage_users(actor):
+        raise PermissionDenied("Only admins can revoke every API token.")
+    stmt = update(ApiToken).where(ApiToken.revoked_at.is_(None)).values(revoked_at=utcnow())
+    if user is not None:
+        stmt = stmt.where(ApiToken.user_id == user.id)
+    result = cast(CursorResult[Any], db.session.execute(stmt.execution_options(synchronize_session=False)))
+    revoked = result.rowcount
+    whose = f"of {user.email}" if user is not None else "of every user"
+    record(actor, "update", "api_token", None, f"revoked all {revoked} active API tokens {whose}")
+    db.session.commit()
+    return revoked
 
 
 def user_for_api_token(raw: str) -> tuple[User, ApiToken] | None:
