@@ -81,6 +81,7 @@ def register_blueprints(app: Flask) -> None:
     from hirewise.kits.views import bp as kits_bp
     from hirewise.mail.views import bp as mail_bp
     from hirewise.openings.views import bp as openings_bp
+    from hirewise.organisation.views import bp as organisation_bp
     from hirewise.questions.views import bp as questions_bp
 
     for blueprint in (
@@ -92,6 +93,7 @@ def register_blueprints(app: Flask) -> None:
         careers_bp,
         mail_bp,
         audit_bp,
+        organisation_bp,
         health_bp,
         interviews_bp,
         decisions_bp,

@@ -23,6 +23,7 @@ from hirewise.interviews.models import Interview, InterviewPlanItem
 from hirewise.kits.models import Kit, KitQuestion, KitSkill
 from hirewise.mail.models import EmailTemplate, OutboxMessage
 from hirewise.openings.models import Opening, OpeningQuestion, OpeningSkill, Stage
+from hirewise.organisation.models import OrganisationSettings
 from hirewise.questions.models import BankQuestion, BankQuestionVersion
 
 __all__ = [
@@ -56,6 +57,7 @@ __all__ = [
     "Opening",
     "OpeningQuestion",
     "OpeningSkill",
+    "OrganisationSettings",
     "OutboxMessage",
     "Stage",
     "StageMove",

@@ -60,6 +60,11 @@ def can_view_audit_log(user: User) -> bool:
     return _is(user, Role.ADMIN)
 
 
+def can_manage_organisation(user: User) -> bool:
+    """Organisation-wide settings (Hirewise is single-tenant) and revoking every API token at once."""
+    return _is(user, Role.ADMIN)
+
+
 # --- openings -----------------------------------------------------------------------------------
 
 
@@ -321,6 +326,22 @@ def can_write_feedback(user: User, interview: Any) -> bool:
 def can_manage_assessments(user: User, opening: Opening) -> bool:
     """Build and edit an opening's assessments: whoever may edit the opening."""
     return can_edit_opening(user, opening)
+
+
+def can_write_code_questions(user: User) -> bool:
+    """Add or edit an assessment's code questions, whose tests run a candidate's Python on the server.
+
+    Recruiters and admins always; hiring managers only when an admin allows it in the organisation
+    settings; nobody else. It comes on top of :func:`can_manage_assessments` for the opening, and
+    only guards authoring: deleting, inviting, taking and scoring existing code questions do not ask.
+    """
+    if _is(user, *STAFF):
+        return True
+    if not _is(user, Role.HIRING_MANAGER):
+        return False
+    from hirewise.organisation.services import current_settings
+
+    return current_settings().hiring_managers_write_code_questions
 
 
 def can_invite_to_assessment(user: User, application: Application) -> bool:

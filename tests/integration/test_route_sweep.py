@@ -10,8 +10,11 @@ import re
 
 import pytest
 from flask import Flask
+from werkzeug.routing import Rule
 
 from hirewise.auth.models import Role
+from hirewise.auth.services import create_api_token
+from hirewise.extensions import db
 from tests.factories import ApplicationFactory, KitFactory, UserFactory
 
 # Routes anyone may use without signing in.
@@ -45,6 +48,26 @@ INTERVIEWER_ALLOWED = {
     "openings.dashboard",
     "interviews.mine",
 }
+# Routes only admins may use: users, email templates, the audit log, the organisation settings.
+# Every route under /admin/ or /api/v1/settings must be listed here.
+ADMIN_ONLY = {
+    "auth.users",
+    "auth.edit_user",
+    "mail.templates",
+    "mail.edit_template",
+    "audit.index",
+    "organisation.settings",
+    "organisation.revoke_api_tokens",
+    "api_organisation.Settings",
+}
+ADMIN_PREFIXES = ("/admin/", "/api/v1/settings")
+
+
+def _fill(rule: Rule, ids: dict[str, int]) -> str:
+    url = rule.rule
+    for arg in rule.arguments:
+        url = re.sub(rf"<(?:[a-z]+:)?{arg}>", str(ids.get(arg, 1)), url)
+    return url
 
 
 def _urls(app: Flask, ids: dict[str, int]) -> list[tuple[str, str, str]]:
@@ -52,9 +75,7 @@ def _urls(app: Flask, ids: dict[str, int]) -> list[tuple[str, str, str]]:
     for rule in app.url_map.iter_rules():
         if rule.endpoint in PUBLIC:
             continue
-        url = rule.rule
-        for arg in rule.arguments:
-            url = re.sub(rf"<(?:[a-z]+:)?{arg}>", str(ids.get(arg, 1)), url)
+        url = _fill(rule, ids)
         method = "GET" if "GET" in rule.methods else sorted(rule.methods - {"HEAD", "OPTIONS"})[0]
         rows.append((rule.endpoint, method, url))
     return rows
@@ -98,6 +119,32 @@ def test_interviewer_without_assignments_sees_no_hiring_data(app, client, auth, 
             continue
         response = client.open(url, method=method)
         assert response.status_code in (403, 404), (endpoint, url, response.status_code)
+
+
+def test_admin_routes_are_classified(app):
+    under_admin = {rule.endpoint for rule in app.url_map.iter_rules() if rule.rule.startswith(ADMIN_PREFIXES)}
+    assert under_admin == ADMIN_ONLY, (under_admin - ADMIN_ONLY, ADMIN_ONLY - under_admin)
+
+
+@pytest.mark.parametrize("role", [Role.RECRUITER, Role.HIRING_MANAGER, Role.INTERVIEWER])
+def test_only_admins_use_admin_routes(app, client, auth, ids, role):
+    user = auth.login(role)
+    _, raw = create_api_token(user, "sweep", "read,write")
+    db.session.commit()
+    bearer = {"Authorization": f"Bearer {raw}"}
+    checked = 0
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint not in ADMIN_ONLY:
+            continue
+        url = _fill(rule, ids)
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            headers = bearer if url.startswith("/api/") else {}
+            response = client.open(
+                url, method=method, headers=headers, json={} if method == "PATCH" else None
+            )
+            assert response.status_code == 403, (rule.endpoint, method, url, response.status_code)
+            checked += 1
+    assert checked >= len(ADMIN_ONLY)
 
 
 HUGE = str(10**20)

@@ -114,6 +114,7 @@ def register_api(app: Flask) -> None:
     from hirewise.interviews.api import blp as interviews_blp
     from hirewise.kits.api import blp as kits_blp
     from hirewise.openings.api import blp as openings_blp
+    from hirewise.organisation.api import blp as organisation_blp
     from hirewise.questions.api import blp as questions_blp
 
     api.init_app(app)
@@ -128,6 +129,7 @@ def register_api(app: Flask) -> None:
         feedback_blp,
         assessments_blp,
         candidate_assessments_blp,
+        organisation_blp,
     ):
         api.register_blueprint(blp)
         csrf.exempt(blp)

@@ -54,6 +54,10 @@ from hirewise.security import can_review_assessment, can_view_opening, can_view_
 blp = api_blueprint(
     "assessments", "assessments", "Online assessments, invitations, results and score overrides"
 )
+_CODE_AUTHORS = (
+    "A code question, and the caller may not write them: only recruiters and admins, and hiring managers "
+    "when an admin allows it in the organisation settings."
+)
 
 
 def _visible_opening(opening_id: int) -> Opening:
@@ -225,6 +229,7 @@ class AssessmentResource(MethodView):
 class Questions(MethodView):
     @blp.arguments(AssessmentQuestionCreateSchema, location="json")
     @blp.response(201, AssessmentQuestionSchema)
+    @blp.alt_response(403, description=_CODE_AUTHORS)
     def post(self, data: dict[str, Any], assessment_id: int) -> AssessmentQuestion:
         """Append a question; refused (409) once a candidate has started the assessment."""
         return services.add_question(current_api_user(), _assessment(assessment_id), data)
@@ -250,6 +255,7 @@ class BankQuestions(MethodView):
 class QuestionResource(MethodView):
     @blp.arguments(AssessmentQuestionUpdateSchema, location="json")
     @blp.response(200, AssessmentQuestionUpdateResultSchema)
+    @blp.alt_response(403, description=_CODE_AUTHORS)
     def patch(self, data: dict[str, Any], assessment_id: int, question_id: int) -> services.QuestionUpdate:
         """Edit a question; a change to anything a score depends on makes a new rubric version.
 

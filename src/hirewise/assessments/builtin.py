@@ -83,6 +83,7 @@ def add_kit_assessment(actor: User, opening: Opening) -> Assessment:
     assessment = create_assessment(actor, opening, settings, commit=False)
     assessment.source = f"kit:{opening.kit.slug}" if opening.kit else ""
     for item in definition.get("questions", []):
-        add_question(actor, assessment, _question_values(opening, item), commit=False)
+        # Shipped content: whoever may build the opening's assessments adds it, code questions included.
+        add_question(actor, assessment, _question_values(opening, item), shipped=True, commit=False)
     db.session.commit()
     return assessment

@@ -57,6 +57,7 @@ from hirewise.security import (
     can_review_assessment,
     can_view_opening,
     can_view_question_bank,
+    can_write_code_questions,
 )
 
 ASSESSMENT_FIELDS = (
@@ -76,6 +77,9 @@ SIGNALS_NOTE = (
     "a common idiom). Weigh them with the answers themselves, and ask the candidate before concluding."
 )
 MAX_BULK_INVITATIONS = 200
+CODE_QUESTION_AUTHORS = (
+    "Only recruiters and admins write code questions; an admin can allow hiring managers under Settings."
+)
 
 
 # --- assessments --------------------------------------------------------------------------------
@@ -110,6 +114,19 @@ def get_visible_assessment(user: User, assessment_id: int) -> Assessment:
 def _require_manage(actor: User, opening: Opening) -> None:
     if not can_manage_assessments(actor, opening):
         raise PermissionDenied("You are not allowed to change this opening's assessments.")
+
+
+def _is_code(kind: Any) -> bool:
+    try:
+        return QuestionKind(kind) == QuestionKind.CODE
+    except ValueError:
+        return False  # an unknown kind is a validation error, reported with the other fields
+
+
+def _require_code_author(actor: User) -> None:
+    """Code questions make the server run a candidate's Python: who writes them is limited."""
+    if not can_write_code_questions(actor):
+        raise PermissionDenied(CODE_QUESTION_AUTHORS)
 
 
 def _clean_settings(
@@ -272,11 +289,18 @@ def add_question(
     values: Mapping[str, Any],
     *,
     bank_question_id: int | None = None,
+    shipped: bool = False,
     commit: bool = True,
 ) -> AssessmentQuestion:
-    """Append a question. ``values``: kind, prompt, points, skill_id and the kind's ``content``."""
+    """Append a question. ``values``: kind, prompt, points, skill_id and the kind's ``content``.
+
+    ``shipped``: the question ships with the product (a kit's built-in assessment), so the actor
+    adds it but did not write it, and the limit on who writes code questions does not apply.
+    """
     if actor is not None:
         _require_manage(actor, assessment.opening)
+        if _is_code(values.get("kind")) and not shipped:
+            _require_code_author(actor)
     if has_attempts(assessment):
         raise Conflict("Candidates have already taken this assessment: create a new one to add questions.")
     errors = FieldErrors()
@@ -319,6 +343,8 @@ def update_question(actor: User, question: AssessmentQuestion, values: Mapping[s
     """Edit a question. A change to anything a score depends on creates a new rubric version."""
     assessment = question.assessment
     _require_manage(actor, assessment.opening)
+    if question.kind == QuestionKind.CODE:
+        _require_code_author(actor)
     errors = FieldErrors()
     merged = {
         "kind": str(question.kind),

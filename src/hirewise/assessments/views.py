@@ -45,6 +45,7 @@ from hirewise.security import (
     can_manage_assessments,
     can_review_assessment,
     can_view_opening,
+    can_write_code_questions,
     require,
 )
 
@@ -187,6 +188,8 @@ def _detail_page(
         ),
         max_points=services.max_points(assessment),
         can_manage=can_manage_assessments(current_user, opening),
+        can_write_code=can_write_code_questions(current_user),
+        code_question_authors=services.CODE_QUESTION_AUTHORS,
     )
     return page, status
 
@@ -228,6 +231,8 @@ def add_question(assessment_id: int, kind: str) -> Any:
         question_kind = QuestionKind(kind)
     except ValueError:
         abort(404)
+    if question_kind == QuestionKind.CODE:
+        require(can_write_code_questions(current_user))
     form = add_question_form(question_kind, assessment.opening)
     if form.validate_on_submit():
         try:
@@ -270,6 +275,8 @@ def _question(assessment: Assessment, question_id: int) -> AssessmentQuestion:
 def update_question(assessment_id: int, question_id: int) -> Any:
     assessment = _managed_assessment(assessment_id)
     question = _question(assessment, question_id)
+    if question.kind == QuestionKind.CODE:
+        require(can_write_code_questions(current_user))
     form = edit_question_form(question, assessment.opening)
     if form.validate_on_submit():
         try:
