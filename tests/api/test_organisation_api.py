@@ -9,19 +9,13 @@ from sqlalchemy import select
 
 from hirewise.audit.models import AuditEvent
 from hirewise.auth.models import Role, User
-from hirewise.auth.services import create_api_token
 from hirewise.extensions import db
 from hirewise.organisation.services import current_settings
+from tests.api.test_assessments_api import headers
 from tests.factories import UserFactory
 
 URL = "/api/v1/settings"
 FIELD = "hiring_managers_write_code_questions"
-
-
-def headers(user: User, scopes: str = "read,write") -> dict[str, str]:
-    _, raw = create_api_token(user, "t", scopes)
-    db.session.commit()
-    return {"Authorization": f"Bearer {raw}"}
 
 
 def error(response: Any, status: int) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""The issue's repro in embedded mode, where the web process itself runs the sandbox.
+"""The sandbox leak replayed in embedded mode, where the web process itself runs the sandbox.
 
 A recruiter builds a code question and invites an application; the "candidate" answers with code that
 hunts for the server's secrets, through the JSON API and through the plain HTML forms; scoring runs
@@ -21,41 +21,19 @@ import hirewise
 from hirewise.assessments.models import AssessmentAnswer, AssessmentAttempt, ScoringStatus
 from hirewise.audit.models import AuditEvent
 from hirewise.auth.models import Role
-from tests.api.test_assessments_api import API, TAKE, build, invite, question_id, team  # noqa: F401
+from tests.api.test_assessments_api import (  # noqa: F401 - team is a fixture
+    API,
+    TAKE,
+    build,
+    headers,
+    invite,
+    question_id,
+    team,
+)
+from tests.sandbox_attacks import secret_hunt
 
 CANARY = "hwcanary-" + secrets.token_hex(16)
 SECRET_NAMES = ("SECRET_KEY", "DATABASE_URL", "MAIL_PASSWORD", "REDIS_URL", "HIREWISE_CANARY")
-
-HUNT = """
-import os, re
-def add(a, b):
-    found = []
-    for pid in sorted(p for p in os.listdir('/proc') if p.isdigit()) + ['self']:
-        for name in ('environ', 'cmdline'):
-            try:
-                with open(f'/proc/{pid}/{name}', 'rb') as handle:
-                    found.append(f'{pid}/{name}: ' + handle.read().decode('latin-1'))
-            except OSError as exc:
-                found.append(f'{pid}/{name}: {type(exc).__name__}')
-    found.append('os.environ: ' + repr(dict(os.environ)))
-    with open('/proc/1/mem', 'rb', 0) as memory:
-        for line in open('/proc/1/maps').read().splitlines():
-            span, permissions = line.split()[:2]
-            start, end = (int(part, 16) for part in span.split('-'))
-            if 'r' in permissions:
-                try:
-                    memory.seek(start)
-                    data = memory.read(end - start)
-                except (OSError, ValueError, OverflowError):
-                    continue
-                found += [m.decode('latin-1') for m in re.findall(rb'[A-Z_]{3,}=[ -~]{4,200}', data)]
-    for path in %(paths)r:
-        try:
-            found.append(path + ': ' + open(path, 'rb').read(2000).decode('latin-1'))
-        except OSError as exc:
-            found.append(f'{path}: {type(exc).__name__}')
-    return found
-"""
 
 HUNTED_QUESTION = {
     "kind": "code",
@@ -79,7 +57,7 @@ def server_secrets(monkeypatch: pytest.MonkeyPatch) -> str:
 def hunt_code(app: Flask) -> str:
     database = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
     paths = [database, str(Path(app.instance_path)), str(Path(hirewise.__file__)), str(Path.home())]
-    return HUNT % {"paths": paths}
+    return secret_hunt("add", paths)
 
 
 def assert_nothing_secret(app: Flask, *texts: str) -> None:
@@ -156,8 +134,6 @@ def test_the_repro_through_the_pages_shows_nothing_secret(app, client, auth, tea
 
 
 def test_a_hiring_manager_cannot_write_the_attack_in_the_first_place(client, team):  # noqa: F811
-    from tests.api.test_assessments_api import headers
-
     team.auth = headers(team.manager)
     created = client.post(f"{API}/openings/{team.opening.id}", json={"title": "Screening"}, headers=team.auth)
     assert created.status_code == 201

@@ -192,8 +192,13 @@ def run_code_tests(
     bwrap_path = _bwrap_path(bwrap)
     try:
         sandbox_name = _bwrap_version(bwrap_path)
-        with tempfile.TemporaryDirectory(prefix="hirewise-sandbox-") as work_dir:
-            run = _run_in_sandbox(bwrap_path, Path(work_dir), source, function_name, tests, order, limits)
+        with (
+            tempfile.TemporaryDirectory(prefix="hirewise-sandbox-") as work_dir,
+            _seccomp_filter() as seccomp,
+        ):
+            run = _run_in_sandbox(
+                bwrap_path, Path(work_dir), seccomp, source, function_name, tests, order, limits
+            )
     except SandboxUnavailable as exc:
         return _unavailable_report(tests, str(exc))
     if run.unavailable_reason is not None:
@@ -424,6 +429,7 @@ def _frame(value: Any) -> bytes:
 def _run_in_sandbox(
     bwrap_path: str,
     work_dir: Path,
+    seccomp_fd: int,
     source: str,
     function_name: str,
     tests: Sequence[CodeTestCase],
@@ -435,20 +441,6 @@ def _run_in_sandbox(
     runner = work_dir / "runner.py"
     shutil.copyfile(RUNNER_SOURCE, runner)
     runner.chmod(0o644)
-    with _seccomp_filter() as seccomp_fd:
-        return _start_and_talk(bwrap_path, work_dir, seccomp_fd, source, function_name, tests, order, limits)
-
-
-def _start_and_talk(
-    bwrap_path: str,
-    work_dir: Path,
-    seccomp_fd: int,
-    source: str,
-    function_name: str,
-    tests: Sequence[CodeTestCase],
-    order: Sequence[int],
-    limits: SandboxLimits,
-) -> _SandboxRun:
     info_read, info_write = os.pipe()
     command = _sandbox_command(bwrap_path, [RUNNER_IN_SANDBOX], seccomp_fd, work_dir)
     command[1:1] = ["--info-fd", str(info_write)]
