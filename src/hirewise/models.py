@@ -1,5 +1,6 @@
 """Imports every feature's models so the metadata is complete for Alembic and relationships."""
 
+from hirewise.api.models import IdempotencyKey
 from hirewise.assessments.models import (
     Assessment,
     AssessmentAnswer,
@@ -25,6 +26,7 @@ from hirewise.mail.models import EmailTemplate, OutboxMessage
 from hirewise.openings.models import Opening, OpeningQuestion, OpeningSkill, Stage
 from hirewise.organisation.models import OrganisationSettings
 from hirewise.questions.models import BankQuestion, BankQuestionVersion
+from hirewise.tasks.models import BackgroundTask
 
 __all__ = [
     "ApiToken",
@@ -36,6 +38,7 @@ __all__ = [
     "AssessmentQuestion",
     "AssessmentRubric",
     "AuditEvent",
+    "BackgroundTask",
     "BankQuestion",
     "BankQuestionVersion",
     "Candidate",
@@ -47,6 +50,7 @@ __all__ = [
     "FeedbackRating",
     "FeedbackReminder",
     "FeedbackRevision",
+    "IdempotencyKey",
     "Interview",
     "InterviewPlanItem",
     "Invitation",
