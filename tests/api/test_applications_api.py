@@ -276,6 +276,7 @@ def test_every_endpoint_is_in_the_openapi_spec(client):
     expected = {
         "/api/v1/candidates": {"get", "post"},
         "/api/v1/candidates/{candidate_id}": {"get", "patch"},
+        "/api/v1/candidates/{candidate_id}/timeline": {"get"},
         "/api/v1/applications": {"get", "post"},
         "/api/v1/applications/{application_id}": {"get"},
         "/api/v1/applications/{application_id}/resume": {"get", "post"},

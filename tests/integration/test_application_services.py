@@ -274,7 +274,9 @@ def test_notes_and_email_candidate():
         services.add_note(recruiter, candidate, "   ")
     with pytest.raises(ValidationFailed):
         services.add_note(recruiter, candidate, "x", ApplicationFactory().id)
-    assert [n.body for n in queries.notes_for(candidate, application.id)] == ["Strong on SQLAlchemy"]
+    assert [n.body for n in queries.notes_for(recruiter, candidate, application.id)] == [
+        "Strong on SQLAlchemy"
+    ]
     assert db.session.execute(select(func.count(Note.id))).scalar_one() == 2
     message = services.email_candidate(recruiter, candidate, "Interview", "Does Tuesday suit you?")
     assert message.subject == "Interview"

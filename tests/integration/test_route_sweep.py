@@ -1,20 +1,26 @@
 """Every route of the app, checked for the two roles that must see nothing of the hiring data.
 
 The per-feature permission matrices test each role in detail; this sweep makes sure that no route
-was forgotten: a new route fails here until it is classified below.
+was forgotten: a new route fails here until it is classified below. The same goes for the routes
+that show a candidate's history (feedback, decisions, scores, notes, emails): each must be listed
+in ``HISTORY_SURFACES`` with the rule it goes through.
 """
 
 from __future__ import annotations
 
+import html
 import re
 
 import pytest
 from flask import Flask
+from sqlalchemy import select
 from werkzeug.routing import Rule
 
 from hirewise.auth.models import Role
 from hirewise.auth.services import create_api_token
 from hirewise.extensions import db
+from hirewise.mail.models import OutboxMessage
+from tests import timeline_world
 from tests.factories import ApplicationFactory, KitFactory, UserFactory
 
 # Routes anyone may use without signing in.
@@ -45,6 +51,8 @@ INTERVIEWER_ALLOWED = {
     "auth.logout",
     "auth.account",
     "auth.revoke_token",
+    "auth.end_session",
+    "auth.end_other_sessions",
     "openings.dashboard",
     "interviews.mine",
 }
@@ -53,6 +61,7 @@ INTERVIEWER_ALLOWED = {
 ADMIN_ONLY = {
     "auth.users",
     "auth.edit_user",
+    "auth.end_user_sessions",
     "mail.templates",
     "mail.edit_template",
     "audit.index",
@@ -61,6 +70,35 @@ ADMIN_ONLY = {
     "api_organisation.Settings",
 }
 ADMIN_PREFIXES = ("/admin/", "/api/v1/settings")
+# Routes that show what was written or decided about a candidate: feedback (submitted or draft), a
+# decision, an assessment override, a note, an email, a stage move's reason. Each reads through the
+# rule named here, from security.py; a route that shows one of them and is missing here fails
+# test_every_route_showing_a_candidates_history_is_classified. Who sees what on the timelines is
+# tested in test_visibility_matrix.py, the rest in each feature's permission tests.
+HISTORY_SURFACES = {
+    # Timelines: events_visible_to (an event is as visible as its object), the reasons of moves as
+    # event_reasons_visible_to, and emails as candidate_emails_visible_to.
+    "candidates.profile": "events_visible_to, event_reasons_visible_to, notes_visible_to, candidate_emails_visible_to",
+    "openings.detail": "can_view_opening, events_visible_to, event_reasons_visible_to",
+    "api_candidates.CandidateTimeline": (
+        "can_view_candidate, events_visible_to, event_reasons_visible_to, candidate_emails_visible_to"
+    ),
+    "audit.index": "can_view_audit_log",
+    # The objects themselves.
+    "candidates.application": "can_view_application, notes_visible_to, can_view_move_reasons (stage history)",
+    "api_applications.ApplicationResource": "can_view_application, move_reasons_visible_to (stage history)",
+    "api_applications.Applications": "applications_visible_to, move_reasons_visible_to (rejection reasons)",
+    "api_applications.ApplicationNotes": "can_view_application, notes_visible_to",
+    "feedback.view": "can_view_feedback",
+    "api_feedback.get_feedback": "can_view_feedback",
+    "api_feedback.list_feedback": "feedback_visible_to",
+    "decisions.debrief": "can_view_debrief",
+    "api_decisions.DebriefResource": "can_view_debrief",
+    "assessments.review": "can_review_assessment",
+    "api_assessments.AttemptReview": "can_review_assessment",
+    "mail.outbox": "can_view_outbox, outbox_messages_visible_to",
+    "mail.message": "can_view_outbox_message",
+}
 
 
 def _fill(rule: Rule, ids: dict[str, int]) -> str:
@@ -185,3 +223,58 @@ def test_huge_ids_in_forms_and_filters_give_no_500(client, auth):
         ),
     ]
     assert [r.status_code for r in responses if r.status_code >= 500] == []
+
+
+def test_every_route_showing_a_candidates_history_is_classified(app, client, auth):
+    """An admin sees everything: every GET route that shows them a piece of the history is listed."""
+    world = timeline_world.build_world()
+    email = db.session.execute(
+        select(OutboxMessage).where(OutboxMessage.subject == timeline_world.EMAIL_SUBJECT)
+    ).scalar_one()
+    attempt = world.override.attempt
+    ids = {
+        "opening_id": world.opening.id,
+        "application_id": world.application.id,
+        "candidate_id": world.candidate_id,
+        "feedback_id": world.peer_feedback.id,
+        "interview_id": world.drafter_interview.id,
+        "attempt_id": attempt.id,
+        "assessment_id": attempt.invitation.assessment_id,
+        "answer_id": world.override.id,
+        "message_id": email.id,
+        "skill_id": world.opening.skills[0].id,
+        "user_id": world.peer.id,
+        "index": 0,
+    }
+    markers = [
+        timeline_world.PEER_SUMMARY,
+        timeline_world.DRAFT_SUMMARY,
+        f"Started feedback on {timeline_world.DRAFTER_INTERVIEW}",
+        timeline_world.DECISION_REASON,
+        "decided to advance",
+        timeline_world.OVERRIDE_REASON,
+        timeline_world.NOTE_BODY,
+        "added a note on",
+        timeline_world.GENERAL_NOTE_BODY,
+        "added a general note on",
+        timeline_world.EMAIL_SUBJECT,
+        timeline_world.OTHER_EMAIL_SUBJECT,
+        timeline_world.MOVE_REASON,
+        timeline_world.OTHER_REJECTION_REASON,
+    ]
+    auth.login(world.admin)
+    _, raw = create_api_token(world.admin, "sweep", "read")
+    db.session.commit()
+    showing = set()
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint in PUBLIC or "GET" not in rule.methods:
+            continue
+        url = _fill(rule, ids)
+        headers = {"Authorization": f"Bearer {raw}"} if url.startswith("/api/") else {}
+        text = html.unescape(client.get(url, headers=headers).get_data(as_text=True))
+        if any(marker in text for marker in markers):
+            showing.add(rule.endpoint)
+    assert showing == set(HISTORY_SURFACES), (
+        showing - set(HISTORY_SURFACES),
+        set(HISTORY_SURFACES) - showing,
+    )

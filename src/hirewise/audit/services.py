@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
 from typing import Any
@@ -12,6 +13,7 @@ from sqlalchemy import or_, select
 from hirewise.audit.models import AuditEvent
 from hirewise.auth.models import User
 from hirewise.extensions import db
+from hirewise.security import event_reasons_visible_to, events_visible_to
 
 
 def _json_safe(value: Any) -> Any:
@@ -66,14 +68,68 @@ def record(
     return event
 
 
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One line of a timeline as its viewer may read it; shaped like an audit event for the ``timeline`` macro."""
+
+    created_at: datetime
+    actor_label: str
+    summary: str
+    action: str
+    object_type: str
+    before: dict[str, Any] | None = None
+    after: dict[str, Any] | None = None
+    event_id: int | None = None
+
+
+def _without_reason(summary: str, reason: str) -> str:
+    """``summary`` without the reason it ends with (": <reason>", perhaps cut short by the 500
+    characters a summary keeps). When the reason cannot be found at the end, nothing after the
+    first ": " survives, so a reason never shows by accident."""
+    for start in range(len(summary) - 1):
+        if summary.startswith(": ", start) and reason.startswith(summary[start + 2 :]):
+            return summary[:start]
+    return summary.split(": ", 1)[0]
+
+
+def timeline_entry(event: AuditEvent, *, reason_visible: bool = True) -> TimelineEntry:
+    """The event as a timeline line; without the reason it carries (``after["reason"]``, also at
+    the end of its summary) when the viewer may not read it (``security.can_view_event_reason``)."""
+    before, after, summary = event.before, event.after, event.summary
+    reason = (after or {}).get("reason") or (before or {}).get("reason")
+    if not reason_visible and reason:
+        summary = _without_reason(summary, str(reason))
+        before = {k: v for k, v in before.items() if k != "reason"} if before else before
+        after = {k: v for k, v in after.items() if k != "reason"} if after else after
+    return TimelineEntry(
+        event.created_at,
+        event.actor_label,
+        summary,
+        event.action,
+        event.object_type,
+        before,
+        after,
+        event.id,
+    )
+
+
 def timeline(
+    viewer: User,
     *,
     candidate_id: int | None = None,
     opening_id: int | None = None,
     object_type: str | None = None,
     object_id: int | None = None,
+    exclude_types: Iterable[str] = (),
     limit: int = 200,
-) -> list[AuditEvent]:
+) -> list[TimelineEntry]:
+    """The events anchored on a candidate, an opening or one object that ``viewer`` may see, newest first.
+
+    Every surface that lists events (the candidate's and the opening's timelines, the API) reads
+    them here, through :func:`hirewise.security.events_visible_to`: an event is exactly as visible
+    as the object it is about; and the reason of a stage move or a rejection only as
+    :func:`hirewise.security.event_reasons_visible_to` says, in the same statement.
+    """
     conditions = []
     if candidate_id is not None:
         conditions.append(AuditEvent.candidate_id == candidate_id)
@@ -83,15 +139,18 @@ def timeline(
         conditions.append((AuditEvent.object_type == object_type) & (AuditEvent.object_id == object_id))
     if not conditions:
         return []
-    stmt = (
-        select(AuditEvent)
-        .where(or_(*conditions))
-        .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
-        .limit(limit)
-    )
-    return list(db.session.execute(stmt).scalars())
+    reason_visible = event_reasons_visible_to(viewer).label("reason_visible")
+    stmt = select(AuditEvent, reason_visible).where(or_(*conditions), events_visible_to(viewer))
+    excluded = list(exclude_types)
+    if excluded:
+        stmt = stmt.where(AuditEvent.object_type.not_in(excluded))
+    stmt = stmt.order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc()).limit(limit)
+    return [
+        timeline_entry(event, reason_visible=bool(visible)) for event, visible in db.session.execute(stmt)
+    ]
 
 
-def recent(limit: int = 100, offset: int = 0) -> list[AuditEvent]:
-    stmt = select(AuditEvent).order_by(AuditEvent.id.desc()).limit(limit).offset(offset)
-    return list(db.session.execute(stmt).scalars())
+def recent(viewer: User, limit: int = 100, offset: int = 0) -> list[AuditEvent]:
+    """The whole log, newest first, as far as ``viewer`` may see it (admins: all of it)."""
+    stmt = select(AuditEvent).where(events_visible_to(viewer))
+    return list(db.session.execute(stmt.order_by(AuditEvent.id.desc()).limit(limit).offset(offset)).scalars())

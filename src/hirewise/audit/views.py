@@ -16,7 +16,7 @@ PAGE_SIZE = 100
 def index() -> str:
     require(can_view_audit_log(current_user))
     page = requested_page()
-    events = services.recent(limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE)
+    events = services.recent(current_user, limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE)
     return render_template(
         "audit/index.html", events=events[:PAGE_SIZE], page=page, has_next=len(events) > PAGE_SIZE
     )

@@ -32,6 +32,7 @@ from hirewise.candidates.schemas import (
     NoteSchema,
     RejectSchema,
     ResumeUploadSchema,
+    TimelineSchema,
     bulk_result,
 )
 from hirewise.candidates.web import send_resume
@@ -130,6 +131,18 @@ class CandidateResource(MethodView):
         )
 
 
+@candidates_blp.route("/<int:candidate_id>/timeline")
+class CandidateTimeline(MethodView):
+    @candidates_blp.response(200, TimelineSchema)
+    def get(self, candidate_id: int) -> dict[str, Any]:
+        """The candidate's history, newest first, as the profile page shows it: only the events
+        and emails you may see (feedback as the feedback, a decision as the debrief, an
+        assessment score as the review, an email to staff and the hiring team); the reason of a
+        stage move or a rejection is left out unless you may see the debrief."""
+        candidate = _visible_candidate(candidate_id)
+        return {"items": queries.candidate_timeline(current_api_user(), candidate)}
+
+
 # --- applications -------------------------------------------------------------------------------
 
 
@@ -139,14 +152,15 @@ class Applications(MethodView):
     @applications_blp.response(200, ApplicationPageSchema)
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """The applications you may see; filter by opening, stage, source, skill; ``q`` searches
-        name, email and résumé text."""
+        name, email and résumé text. ``rejection_reason`` is null unless you may see the debrief."""
         page, per_page = args.pop("page"), args.pop("per_page")
         stmt = queries.application_search_stmt(current_api_user(), **args)
-        return paginate(stmt, page, per_page)
+        listed = paginate(stmt, page, per_page)
+        return {**listed, "items": queries.as_seen_by(current_api_user(), listed["items"])}
 
     @applications_blp.arguments(ApplicationCreateSchema, location="json")
     @applications_blp.response(201, ApplicationDetailSchema)
-    def post(self, data: dict[str, Any]) -> Application:
+    def post(self, data: dict[str, Any]) -> Any:
         """Create an application; the candidate is found by email or created."""
         opening = get_opening(data.pop("opening_id"))
         application = services.submit_application(
@@ -160,15 +174,22 @@ class Applications(MethodView):
             source=ApplicationSource(data["source"]),
             actor=current_api_user(),
         )
-        return queries.get_application_detail(application.id)
+        (created,) = queries.as_seen_by(current_api_user(), [queries.get_application_detail(application.id)])
+        return created
 
 
 @applications_blp.route("/<int:application_id>")
 class ApplicationResource(MethodView):
     @applications_blp.response(200, ApplicationDetailSchema)
-    def get(self, application_id: int) -> Application:
-        """One application with its résumé text, detected skills and stage history."""
-        return _visible_application(application_id, detail=True)
+    def get(self, application_id: int) -> Any:
+        """One application with its résumé text, detected skills and stage history.
+
+        The reasons of its moves and of its rejection are null unless you may see its debrief
+        (staff and the hiring team): an interviewer sees that it moved, not why."""
+        (application,) = queries.as_seen_by(
+            current_api_user(), [_visible_application(application_id, detail=True)]
+        )
+        return application
 
 
 @applications_blp.route("/<int:application_id>/resume")
@@ -242,7 +263,7 @@ class ApplicationNotes(MethodView):
     def get(self, application_id: int) -> dict[str, list[Note]]:
         """The notes written about this application, newest first."""
         application = _visible_application(application_id)
-        return {"items": queries.notes_for(application.candidate, application.id)}
+        return {"items": queries.notes_for(current_api_user(), application.candidate, application.id)}
 
     @applications_blp.arguments(NoteSchema, location="json")
     @applications_blp.response(201, NoteSchema)

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, String, cast, func, or_, select
 from sqlalchemy.orm import contains_eager, defer, joinedload, selectinload
 
-from hirewise.audit.services import timeline
+from hirewise.audit.services import TimelineEntry, timeline
 from hirewise.auth.models import User
 from hirewise.candidates.models import Application, ApplicationSource, Candidate, Note, StageMove
 from hirewise.errors import NotFound
@@ -23,9 +22,10 @@ from hirewise.mail.models import OutboxMessage
 from hirewise.openings.models import Opening, Stage
 from hirewise.security import (
     applications_visible_to,
-    can_edit_candidate,
-    can_view_application,
+    candidate_emails_visible_to,
     candidates_visible_to,
+    move_reasons_visible_to,
+    notes_visible_to,
     openings_visible_to,
 )
 
@@ -79,6 +79,50 @@ def get_application_detail(application_id: int) -> Application:
         selectinload(Application.resume),
         joinedload(Application.opening).selectinload(Opening.skills),
     )
+
+
+class _MoveWithoutReason:
+    """A stage move as someone who may not read its reason sees it: the move, with ``reason`` None."""
+
+    reason = None
+
+    def __init__(self, move: StageMove) -> None:
+        self._move = move
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._move, name)
+
+
+class ApplicationWithoutReasons:
+    """An application as someone who may see it but not why it moved sees it (see
+    ``security.can_view_move_reasons``): every field, with ``rejection_reason`` and the ``reason``
+    of each stage move None. For serializing; the application itself is left untouched."""
+
+    rejection_reason = None
+
+    def __init__(self, application: Application) -> None:
+        self._application = application
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._application, name)
+
+    @property
+    def stage_moves(self) -> list[_MoveWithoutReason]:
+        return [_MoveWithoutReason(move) for move in self._application.stage_moves]
+
+
+def as_seen_by(viewer: User, applications: Sequence[Application]) -> list[Any]:
+    """The applications as ``viewer`` may read them: those whose move and rejection reasons they may
+    not see (``security.move_reasons_visible_to``, one statement for the list) without the reasons."""
+    if not applications:
+        return []
+    ids = [application.id for application in applications]
+    readable = set(
+        db.session.execute(
+            select(Application.id).where(Application.id.in_(ids), move_reasons_visible_to(viewer))
+        ).scalars()
+    )
+    return [a if a.id in readable else ApplicationWithoutReasons(a) for a in applications]
 
 
 def get_candidate(candidate_id: int) -> Candidate:
@@ -257,8 +301,13 @@ def openings_for_select(user: User) -> list[Opening]:
     return list(db.session.execute(stmt).scalars())
 
 
-def notes_for(candidate: Candidate, application_id: int | None = None) -> list[Note]:
-    stmt = select(Note).where(Note.candidate_id == candidate.id).options(joinedload(Note.author))
+def notes_for(viewer: User, candidate: Candidate, application_id: int | None = None) -> list[Note]:
+    """The notes on the candidate (or on one of their applications) that ``viewer`` may read, newest first."""
+    stmt = (
+        select(Note)
+        .where(Note.candidate_id == candidate.id, notes_visible_to(viewer))
+        .options(joinedload(Note.author))
+    )
     if application_id is not None:
         stmt = stmt.where(Note.application_id == application_id)
     return list(db.session.execute(stmt.order_by(Note.created_at.desc(), Note.id.desc())).scalars())
@@ -267,40 +316,20 @@ def notes_for(candidate: Candidate, application_id: int | None = None) -> list[N
 # --- timeline -----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class TimelineEntry:
-    """One line of a candidate's history; shaped like an audit event for the ``timeline`` macro."""
-
-    created_at: datetime
-    actor_label: str
-    summary: str
-    action: str
-    object_type: str
-    before: dict[str, Any] | None = None
-    after: dict[str, Any] | None = None
-
-
 def candidate_timeline(user: User, candidate: Candidate, limit: int = 200) -> list[TimelineEntry]:
     """Audit events anchored on the candidate and the emails sent to them, newest first.
 
-    Only what ``user`` may see: events and emails about an opening the user cannot view are left
-    out, so a hiring manager never learns what happened in another team's pipeline.
-    An email shows once, from the outbox (which knows whether it was delivered), not again as
-    the audit event that queued it.
+    Only what ``user`` may see, by the rules of ``security.py``: an event is as visible as the
+    object it is about (``events_visible_to``), so a timeline never shows feedback, a decision or an
+    assessment score that the feedback, debrief or review page would refuse, nor the reason of a
+    move to whoever may not see the debrief (``event_reasons_visible_to``); an email to staff and
+    the hiring team of what it is about (``candidate_emails_visible_to``). An email shows once, from
+    the outbox (which knows whether it was delivered), not again as the audit event that queued it.
     """
-    visible = [a for a in candidate.applications if can_view_application(user, a)]
-    visible_openings = {a.opening_id for a in visible}
-    about_visible_application = OutboxMessage.application_id.in_([a.id for a in visible])
-    general_email = OutboxMessage.application_id.is_(None)
     emails = db.session.execute(
         select(OutboxMessage, User.email)
         .outerjoin(User, User.id == OutboxMessage.sent_by_id)
-        .where(OutboxMessage.candidate_id == candidate.id)
-        .where(
-            or_(about_visible_application, general_email)
-            if can_edit_candidate(user, candidate)
-            else about_visible_application
-        )
+        .where(OutboxMessage.candidate_id == candidate.id, candidate_emails_visible_to(user))
         .order_by(OutboxMessage.created_at.desc())
         .limit(limit)
     ).all()
@@ -314,20 +343,6 @@ def candidate_timeline(user: User, candidate: Candidate, limit: int = 200) -> li
         )
         for message, sender in emails
     ]
-    entries.extend(
-        TimelineEntry(
-            event.created_at,
-            event.actor_label,
-            event.summary,
-            event.action,
-            event.object_type,
-            event.before,
-            event.after,
-        )
-        for event in timeline(candidate_id=candidate.id, limit=limit)
-        # Emails come from the outbox query above, already filtered; their audit events would leak.
-        if event.object_type != "outbox_message"
-        and (event.opening_id is None or event.opening_id in visible_openings)
-    )
+    entries.extend(timeline(user, candidate_id=candidate.id, exclude_types=("outbox_message",), limit=limit))
     entries.sort(key=lambda entry: entry.created_at, reverse=True)
     return entries[:limit]

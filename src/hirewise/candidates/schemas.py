@@ -14,6 +14,11 @@ from hirewise.candidates.queries import SORTS
 from hirewise.candidates.services import MAX_BULK
 
 SOURCES = [member.value for member in ApplicationSource]
+# A decision's reason becomes the move's and the rejection's: they are as private as the debrief.
+REASON_AUDIENCE = (
+    "Why: only for staff and the opening's hiring team (who may see the debrief); null for anyone "
+    "else who may see the application, e.g. its interviewers, who see that it moved but not why."
+)
 
 
 class CandidateSchema(Schema):
@@ -74,7 +79,7 @@ class ApplicationSchema(Schema):
     source = fields.String()
     applied_at = fields.DateTime()
     stage_entered_at = fields.DateTime()
-    rejection_reason = fields.String()
+    rejection_reason = fields.String(allow_none=True, metadata={"description": REASON_AUDIENCE})
     resume_status = fields.String()
     resume_error = fields.String()
     detected_skills = fields.List(fields.Dict())
@@ -96,7 +101,7 @@ class StageMoveSchema(Schema):
     to_stage_id = fields.Integer()
     moved_by_id = fields.Integer(allow_none=True)
     moved_at = fields.DateTime()
-    reason = fields.String()
+    reason = fields.String(allow_none=True, metadata={"description": REASON_AUDIENCE})
 
 
 class ApplicationDetailSchema(ApplicationSchema):
@@ -173,6 +178,26 @@ class NoteSchema(Schema):
 
 class NoteListSchema(Schema):
     items = fields.List(fields.Nested(NoteSchema))
+
+
+class TimelineEntrySchema(Schema):
+    created_at = fields.DateTime()
+    actor_label = fields.String(metadata={"description": "Who did it: a user's email, or 'system'."})
+    summary = fields.String(
+        metadata={"description": "What happened; a stage move's reason only if you may see the debrief."}
+    )
+    action = fields.String()
+    object_type = fields.String(
+        metadata={"description": "What it is about: feedback, decision, note, email…"}
+    )
+    before = fields.Dict(allow_none=True)
+    after = fields.Dict(
+        allow_none=True, metadata={"description": "A stage move's `reason` only if you may see the debrief."}
+    )
+
+
+class TimelineSchema(Schema):
+    items = fields.List(fields.Nested(TimelineEntrySchema))
 
 
 def bulk_result(applications: list[Any]) -> dict[str, Any]:

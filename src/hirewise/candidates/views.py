@@ -41,6 +41,7 @@ from hirewise.security import (
     can_edit_candidate,
     can_view_application,
     can_view_candidate,
+    can_view_move_reasons,
     require,
 )
 
@@ -104,7 +105,7 @@ def new() -> Response | str:
 def profile(candidate_id: int) -> str:
     candidate = queries.get_candidate(candidate_id)
     require(can_view_candidate(current_user, candidate))
-    applications = [a for a in candidate.applications if can_view_application(current_user, a)]
+    applications = queries.visible_applications_by_candidate(current_user, [candidate.id])[candidate.id]
     note_form = NoteForm()
     can_edit = can_edit_candidate(current_user, candidate)
     general = [(0, "The candidate in general")] if can_edit else []
@@ -119,13 +120,11 @@ def profile(candidate_id: int) -> str:
     add_form.opening_id.choices = options(
         (o.id, o.title) for o in queries.openings_for_select(current_user) if o.id not in taken
     )
-    visible_ids = {a.id for a in applications}
-    notes = [n for n in queries.notes_for(candidate) if n.application_id in visible_ids | {None}]
     return render_template(
         "candidates/profile.html",
         candidate=candidate,
         applications=applications,
-        notes=notes,
+        notes=queries.notes_for(current_user, candidate),
         timeline=queries.candidate_timeline(current_user, candidate),
         note_form=note_form,
         email_form=EmailForm(),
@@ -238,8 +237,9 @@ def application(application_id: int) -> str:
         skills=skills,
         move_form=move_form,
         upload_form=UploadForm(),
-        notes=queries.notes_for(app_row.candidate, app_row.id),
+        notes=queries.notes_for(current_user, app_row.candidate, app_row.id),
         can_change=can_change_application(current_user, app_row),
+        show_reasons=can_view_move_reasons(current_user, app_row),
     )
 
 

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 from uuid import uuid4
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from hirewise.audit.services import changed, record, snapshot
@@ -47,7 +47,7 @@ from hirewise.interviews.validation import (
 )
 from hirewise.mail.services import deliver_later
 from hirewise.openings.models import OpeningQuestion, OpeningSkill
-from hirewise.security import applications_visible_to, can_change_application
+from hirewise.security import can_change_application, interviews_visible_to
 
 __all__ = [
     "COMMON_TIMEZONES",
@@ -118,13 +118,9 @@ def interviews_query(application_id: int | None = None, interviewer: User | None
 
 
 def visible_interviews_query(user: User, *, application_id: int | None = None, mine: bool = False) -> Any:
-    """What the API lists: interviews of applications the user may see, plus their own interviews."""
-    stmt = interviews_query(application_id, user if mine else None)
-    own = Interview.id.in_(
-        select(interview_interviewers.c.interview_id).where(interview_interviewers.c.user_id == user.id)
-    )
-    visible_applications = select(Application.id).where(applications_visible_to(user))
-    return stmt.where(or_(own, Interview.application_id.in_(visible_applications)))
+    """The interviews ``user`` may see (``security.interviews_visible_to``: of applications they may
+    see, and those they sit on, whatever their role), optionally only their own."""
+    return interviews_query(application_id, user if mine else None).where(interviews_visible_to(user))
 
 
 def interviews_for_application(application: Application) -> list[Interview]:
@@ -139,7 +135,7 @@ class MyInterviews:
 
 def my_interviews(user: User) -> MyInterviews:
     """The user's interviews as an interviewer: upcoming soonest first, past most recent first."""
-    interviews = list(db.session.execute(interviews_query(interviewer=user)).scalars().unique())
+    interviews = list(db.session.execute(visible_interviews_query(user, mine=True)).scalars().unique())
     now = utcnow()
     upcoming = [i for i in interviews if ends_at(i) > now]
     past = [i for i in reversed(interviews) if ends_at(i) <= now]
@@ -287,8 +283,8 @@ def schedule_interview(
         candidate_id=application.candidate_id,
         opening_id=application.opening_id,
     )
-    db.session.commit()
     deliver_later(message_ids)
+    db.session.commit()
     return interview
 
 
@@ -345,8 +341,8 @@ def reschedule_interview(
         candidate_id=interview.application.candidate_id,
         opening_id=interview.application.opening_id,
     )
-    db.session.commit()
     deliver_later(message_ids)
+    db.session.commit()
     return interview
 
 
@@ -372,6 +368,6 @@ def cancel_interview(actor: User, interview: Interview, reason: str = "") -> Int
         candidate_id=interview.application.candidate_id,
         opening_id=interview.application.opening_id,
     )
-    db.session.commit()
     deliver_later(message_ids)
+    db.session.commit()
     return interview

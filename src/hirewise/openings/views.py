@@ -130,7 +130,7 @@ def _render_detail(opening: Opening, skill_form: SkillForm | None = None, status
         team_form=team_form,
         status_form=StatusForm(prefix="status", formdata=None, status=opening.status),
         counts=services.stage_counts([opening.id])[opening.id],
-        events=timeline(opening_id=opening.id),
+        events=timeline(current_user, opening_id=opening.id),
     ), status
 
 
