@@ -5,7 +5,8 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from flask import Flask, Response
+from flask import Flask, Response, request
+from flask_login import current_user
 from werkzeug.routing import IntegerConverter, Map
 
 from hirewise import extensions as ext
@@ -19,6 +20,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     os.makedirs(app.instance_path, exist_ok=True)
 
     register_extensions(app)
+    register_sessions(app)
     register_blueprints(app)
     register_api_routes(app)
     register_errors(app)
@@ -45,11 +47,19 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.session_protection = "strong"
 
-    from hirewise.auth.services import get_user
+    from hirewise.auth.sessions import signed_in_user
 
     @login_manager.user_loader
     def load_user(user_id: str) -> Any:
-        return get_user(int(user_id)) if user_id.isdigit() else None
+        # Only the user a sign-in bound to this request's server-side session row.
+        return signed_in_user(user_id) if user_id.isdigit() else None
+
+
+def register_sessions(app: Flask) -> None:
+    """Sessions in the database, the cookie holding only a random id (see hirewise.auth.sessions)."""
+    from hirewise.auth import sessions
+
+    sessions.init_app(app)
 
 
 def _migrations_directory(app: Flask) -> str:
@@ -148,6 +158,11 @@ def register_security_headers(app: Flask) -> None:
         response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         if app.config["SESSION_COOKIE_SECURE"]:
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        # What a signed-in user sees (candidates, feedback, scores) is never kept in a browser or proxy
+        # cache, unless the view chose its own caching; static files keep theirs.
+        private = request.endpoint != "static" and current_user.is_authenticated
+        if private and "Cache-Control" not in response.headers:
+            response.headers["Cache-Control"] = "no-store"
         return response
 
 

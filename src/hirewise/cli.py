@@ -57,12 +57,16 @@ def create_token_command(email: str, scopes: str, name: str) -> None:
     help="Also revoke every personal API token (they do not use the key).",
 )
 def rotate_secret_command(revoke_api_tokens: bool) -> None:
-    """Replace the secret key after a leak: every session, remember-me cookie and form token made with
-    the old key is refused once the processes restart with the new one."""
+    """Replace the secret key after a leak, and end every session at once: everyone signs in again.
+    Form tokens made with the old key are refused once the processes restart with the new one."""
     from hirewise.audit.services import record
+    from hirewise.auth.session_services import end_every_session
     from hirewise.extensions import db
     from hirewise.secret_key import replace_key_file
 
+    # Sessions live in the database, not in cookies signed with the key: end them here, now.
+    ended = end_every_session(None)
+    click.echo(f"Ended {ended} session{'' if ended == 1 else 's'}: everyone signs in again.")
     key_file = current_app.config.get("SECRET_KEY_FILE")
     if key_file:
         replace_key_file(Path(key_file))
@@ -70,8 +74,8 @@ def rotate_secret_command(revoke_api_tokens: bool) -> None:
         db.session.commit()
         click.echo(f"Wrote a new secret key to {key_file}.")
         click.echo(
-            "Restart every web, worker and beat process now: from then on every session, remember-me "
-            "cookie and form token signed with the old key is refused, and everyone signs in again."
+            "Restart every web, worker and beat process now: from then on every form token "
+            "signed with the old key is refused."
         )
     else:
         from hirewise.secret_key import new_key

@@ -10,7 +10,7 @@ from hirewise.assessments.models import (
     AssessmentRubric,
 )
 from hirewise.audit.models import AuditEvent
-from hirewise.auth.models import ApiToken, Invitation, User
+from hirewise.auth.models import ApiToken, Invitation, User, UserSession
 from hirewise.candidates.models import Application, Candidate, Document, Note, StageMove
 from hirewise.feedback.models import (
     Decision,
@@ -66,4 +66,5 @@ __all__ = [
     "Stage",
     "StageMove",
     "User",
+    "UserSession",
 ]

@@ -1,5 +1,6 @@
-"""The secret key that signs sessions, remember-me cookies and form (CSRF) tokens: where it comes from,
-and how an operator replaces it when it may have leaked.
+"""The secret key that signs form (CSRF) tokens: where it comes from, and how an operator replaces it
+when it may have leaked. Sessions are not signed with it: their cookie holds a random id of a row in
+the database (``hirewise.auth.sessions``), and ``flask rotate-secret`` ends every one of them.
 
 In order: ``SECRET_KEY`` in the environment; else the file named by ``SECRET_KEY_FILE`` (a container
 secret, say); else, in development, ``<instance folder>/secret_key``, made with a fresh random key on

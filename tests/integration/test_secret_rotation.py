@@ -9,17 +9,15 @@ from __future__ import annotations
 
 import re
 import stat
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Iterator
 from typing import Any
 
-import celery
 import pytest
 from flask import Flask
+from flask.sessions import SecureCookieSessionInterface
 from flask.testing import FlaskClient
-from flask_migrate import upgrade
+from flask_login.utils import encode_cookie
 
-from hirewise import create_app
 from hirewise.auth.models import ApiToken, Role
 from hirewise.auth.services import create_api_token, create_user
 from hirewise.config import ConfigurationError, load_config
@@ -32,49 +30,6 @@ PASSWORD = "a long enough password"
 def _transaction() -> Iterator[None]:
     """Replaces conftest's rollback-per-test: these apps have databases of their own."""
     yield
-
-
-@pytest.fixture
-def environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> pytest.MonkeyPatch:
-    for name in ("SECRET_KEY", "SECRET_KEY_FILE", "HIREWISE_ENV", "REDIS_URL", "CELERY_BROKER_URL"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("HIREWISE_INSTANCE_PATH", str(tmp_path / "instance"))
-    monkeypatch.setenv("HIREWISE_EMBEDDED_SCHEDULER", "false")
-    return monkeypatch
-
-
-@pytest.fixture
-def start_app(environment: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Callable[..., Flask]]:
-    """Starts an app process-alike on one shared database (migrated once); restores the suite's Celery app."""
-    previous_celery = celery.current_app._get_current_object()
-    database = f"sqlite:///{tmp_path / 'hirewise.db'}"
-    started: list[Flask] = []
-
-    def start(**config: Any) -> Flask:
-        app = create_app(
-            {
-                "ENV": "development",
-                "TESTING": True,
-                "SQLALCHEMY_DATABASE_URI": database,
-                "WTF_CSRF_ENABLED": False,
-                **config,
-            }
-        )
-        if not started:
-            with app.app_context():
-                upgrade()
-        started.append(app)
-        return app
-
-    try:
-        yield start
-    finally:
-        for app in started:
-            with app.app_context():
-                db.session.remove()
-                db.engine.dispose()
-        previous_celery.set_current()
-        previous_celery.set_default()
 
 
 def sign_in(app: Flask, email: str, *, new_user: bool = True) -> FlaskClient:
@@ -166,7 +121,11 @@ def test_rotating_the_key_file_ends_every_session_cookie_and_form_token(start_ap
     before = start_app(WTF_CSRF_ENABLED=True)
     client = sign_in(before, "ada@example.com")
     cookies = cookies_of(client)
-    assert {"session", "remember_token"} <= set(cookies)
+    # "Keep me signed in" is a lasting server-side session: its random id is the only cookie.
+    assert set(cookies) == {"session"}
+    with before.app_context():
+        # Flask-Login's remember-me cookie, as anyone holding the old (leaked) key could make one.
+        remember_cookie = encode_cookie("1")
     old_form_token = form_token(client.get("/account").get_data(as_text=True))
     key_file = tmp_path / "instance" / "secret_key"
     old_key = key_file.read_text()
@@ -174,6 +133,9 @@ def test_rotating_the_key_file_ends_every_session_cookie_and_form_token(start_ap
     result = invoke(before, "rotate-secret")
     assert result.exit_code == 0, result.output
     assert f"Wrote a new secret key to {key_file}" in result.output and "Restart" in result.output
+    assert "Ended 1 session" in result.output
+    # Sessions end at once, even in a process that still runs with the old key.
+    assert client_with(before, cookies).get("/candidates").status_code == 302
     new_key = key_file.read_text()
     assert new_key != old_key and len(new_key.strip()) >= 64
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
@@ -182,11 +144,13 @@ def test_rotating_the_key_file_ends_every_session_cookie_and_form_token(start_ap
     after = start_app(WTF_CSRF_ENABLED=True)  # the restarted process
     assert after.config["SECRET_KEY"] == new_key.strip()
     stale = client_with(after, cookies)
-    assert stale.get("/candidates").status_code == 302, "the old session and remember-me cookie are refused"
-    remembered = client_with(after, {"remember_token": cookies["remember_token"]})
+    assert stale.get("/candidates").status_code == 302, "the old session cookie is refused"
+    remembered = client_with(after, {"remember_token": remember_cookie})
     assert remembered.get("/candidates").status_code == 302
-    # A session forged with the old (leaked) key is refused too.
-    forger = before.session_interface.get_signing_serializer(before)  # type: ignore[attr-defined]
+    assert client_with(before, {"remember_token": remember_cookie}).get("/candidates").status_code == 302
+    # A signed session cookie of the old kind, forged with the old (leaked) key, is refused too.
+    forger = SecureCookieSessionInterface().get_signing_serializer(before)
+    assert forger is not None
     forged = forger.dumps({"_user_id": "1", "_fresh": True})
     assert client_with(after, {"session": forged}).get("/candidates").status_code == 302
     # A form token of the old key no longer validates.

@@ -1,9 +1,10 @@
-"""Users, their roles, invitations and personal API tokens."""
+"""Users, their roles, invitations, personal API tokens and server-side sessions."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String
@@ -89,3 +90,80 @@ class ApiToken(TimestampMixin, Base):
     @property
     def is_revoked(self) -> bool:
         return self.revoked_at is not None
+
+
+class SessionEnd(StrEnum):
+    """Why a session stopped working (``UserSession.ended_reason``)."""
+
+    SIGNED_OUT = "signed_out"
+    REPLACED = "replaced"  # a new sign-in in the same browser got a new id
+    PROTECTION = "protection"  # used from another address or browser (Flask-Login's strong protection)
+    PASSWORD_CHANGED = "password_changed"  # noqa: S105 - a reason, not a secret
+    ROLE_CHANGED = "role_changed"
+    DEACTIVATED = "deactivated"
+    ENDED_BY_USER = "ended_by_user"
+    ENDED_BY_ADMIN = "ended_by_admin"
+    SECRET_ROTATED = "secret_rotated"  # noqa: S105 - a reason, not a secret
+
+
+class UserSession(Base):
+    """A browser's session. The cookie holds a random id; only its SHA-256 is stored here.
+
+    ``user_id`` is None for a visitor who is not signed in but whose session holds something worth
+    keeping (the CSRF token of the login form, a flash message). ``data`` is Flask's session dict.
+    """
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # "Keep me signed in": a lasting cookie, and the long lifetime instead of the idle timeout.
+    remember: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Written at most once a minute, so a busy page does not write on every request.
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The earlier of the idle timeout and the absolute lifetime; set to the end time when ended.
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+    user_agent: Mapped[str] = mapped_column(String(255), default="")
+    ip_address: Mapped[str] = mapped_column(String(45), default="")
+    ended_at: Mapped[datetime | None]
+    ended_reason: Mapped[SessionEnd | None] = mapped_column(String(32))
+
+    user: Mapped[User | None] = relationship()
+
+    @property
+    def device(self) -> str:
+        return describe_device(self.user_agent)
+
+
+_BROWSERS = (
+    ("Edg/", "Edge"),
+    ("OPR/", "Opera"),
+    ("FxiOS/", "Firefox"),
+    ("Firefox/", "Firefox"),
+    ("CriOS/", "Chrome"),
+    ("Chromium/", "Chromium"),
+    ("Chrome/", "Chrome"),
+    ("Safari/", "Safari"),
+    ("curl/", "curl"),
+)
+_SYSTEMS = (
+    ("iPhone", "iPhone"),
+    ("iPad", "iPad"),
+    ("Android", "Android"),
+    ("Windows", "Windows"),
+    ("CrOS", "ChromeOS"),
+    ("Mac OS X", "macOS"),
+    ("Linux", "Linux"),
+)
+
+
+def describe_device(user_agent: str) -> str:
+    """A short, human summary of a User-Agent header, e.g. "Firefox on Linux"."""
+    if not user_agent:
+        return "Unknown device"
+    browser = next((name for token, name in _BROWSERS if token in user_agent), "Unknown browser")
+    system = next((name for token, name in _SYSTEMS if token in user_agent), "an unknown system")
+    return f"{browser} on {system}"

@@ -14,7 +14,8 @@ from flask import current_app
 from sqlalchemy import CursorResult, func, select, update
 
 from hirewise.audit.services import record, snapshot
-from hirewise.auth.models import ApiToken, Invitation, Role, User
+from hirewise.auth.models import ApiToken, Invitation, Role, SessionEnd, User
+from hirewise.auth.session_services import end_user_sessions
 from hirewise.db import utcnow
 from hirewise.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from hirewise.extensions import db
@@ -135,6 +136,16 @@ def update_user(actor: User, user: User, *, full_name: str, role: Role, active: 
         before=before,
         after=snapshot(user, USER_FIELDS),
     )
+    # A new role or a deactivation signs the user out everywhere: no session keeps the old rights.
+    reason = None
+    if before["active"] and not active:
+        reason = SessionEnd.DEACTIVATED
+    elif before["role"] != Role(role).value:
+        reason = SessionEnd.ROLE_CHANGED
+    if reason is not None:
+        ended = end_user_sessions(user, reason)
+        if ended:
+            record(actor, "update", "user", user.id, f"ended {ended} session(s) of {user.email} ({reason})")
     db.session.commit()
     return user
 
@@ -178,8 +189,8 @@ def invite_user(
             },
         )
         message_ids.append(message.id)
-    db.session.commit()
     deliver_later(message_ids)
+    db.session.commit()
     return user, raw
 
 
@@ -204,7 +215,8 @@ def accept_invitation(raw_token: str, password: str) -> User:
     return user
 
 
-def change_password(user: User, current: str, new: str) -> None:
+def change_password(user: User, current: str, new: str, *, keep_session_id: int | None = None) -> int:
+    """Returns how many other sessions ended: all of the user's but ``keep_session_id`` (the one in use)."""
     if not user.password_hash:
         raise ValidationFailed("This account has no password yet.")
     try:
@@ -214,7 +226,11 @@ def change_password(user: User, current: str, new: str) -> None:
     check_password_strength(new)
     user.password_hash = hash_password(new)
     record(user, "update", "user", user.id, "changed own password")
+    ended = end_user_sessions(user, SessionEnd.PASSWORD_CHANGED, keep=keep_session_id)
+    if ended:
+        record(user, "update", "user", user.id, f"ended {ended} other session(s) with the password change")
     db.session.commit()
+    return ended
 
 
 # --- API tokens ---------------------------------------------------------------------------------

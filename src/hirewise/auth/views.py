@@ -1,12 +1,12 @@
-"""Sign-in, invitations, the user's own account (password, API tokens) and user admin."""
+"""Sign-in, invitations, the user's own account (password, API tokens, sessions) and user admin."""
 
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from hirewise.auth import services
+from hirewise.auth import services, session_services
 from hirewise.auth.forms import (
     ApiTokenForm,
     ChangePasswordForm,
@@ -15,7 +15,8 @@ from hirewise.auth.forms import (
     SetPasswordForm,
     UserEditForm,
 )
-from hirewise.auth.models import Role, User
+from hirewise.auth.models import Role, SessionEnd, User
+from hirewise.auth.sessions import current_session_id, sign_in, sign_out
 from hirewise.errors import DomainError, NotFound
 from hirewise.extensions import db, limiter
 from hirewise.security import can_manage_users, require, safe_redirect_target
@@ -36,7 +37,8 @@ def login() -> Response | str:
     if form.validate_on_submit():
         user = services.authenticate(form.email.data or "", form.password.data or "")
         if user is not None:
-            login_user(user, remember=bool(form.remember.data))
+            # A new session id; "Keep me signed in" is a lasting session (no remember-me cookie).
+            sign_in(user, remember=bool(form.remember.data))
             return redirect(_safe_next(request.args.get("next")))
         flash("Wrong email or password.", "error")
     return render_template("auth/login.html", form=form)
@@ -44,7 +46,7 @@ def login() -> Response | str:
 
 @bp.post("/logout")
 def logout() -> Response:
-    logout_user()
+    sign_out()  # ends this session's row: a copy of its cookie opens nothing
     flash("You are signed out.", "info")
     return redirect(url_for("auth.login"))
 
@@ -55,7 +57,7 @@ def accept_invitation(token: str) -> Response | str:
     form = SetPasswordForm()
     if form.validate_on_submit():
         user = services.accept_invitation(token, form.password.data or "")
-        login_user(user)
+        sign_in(user)
         flash("Welcome to Hirewise. Your password is set.", "success")
         return redirect(url_for("openings.dashboard"))
     return render_template("auth/accept_invitation.html", form=form, invitation=invitation)
@@ -69,10 +71,14 @@ def account() -> Response | str:
     new_token = None
     if request.method == "POST" and "pw-password" in request.form and password_form.validate_on_submit():
         try:
-            services.change_password(
-                current_user, password_form.current_password.data or "", password_form.password.data or ""
+            ended = services.change_password(
+                current_user,
+                password_form.current_password.data or "",
+                password_form.password.data or "",
+                keep_session_id=current_session_id(),
             )
-            flash("Password changed.", "success")
+            others = f" {ended} other session{'' if ended == 1 else 's'} ended." if ended else ""
+            flash(f"Password changed.{others}", "success")
             return redirect(url_for("auth.account"))
         except DomainError as exc:
             password_form.current_password.errors = [exc.message]
@@ -90,6 +96,8 @@ def account() -> Response | str:
         token_form=token_form,
         tokens=tokens,
         new_token=new_token,
+        sessions=session_services.list_active_sessions(current_user),
+        current_session_id=current_session_id(),
     )
 
 
@@ -98,6 +106,26 @@ def account() -> Response | str:
 def revoke_token(token_id: int) -> Response:
     services.revoke_api_token(current_user, token_id)
     flash("Token revoked. Scripts using it will get 401 from now on.", "success")
+    return redirect(url_for("auth.account"))
+
+
+@bp.post("/account/sessions/<int:session_id>/end")
+@login_required
+def end_session(session_id: int) -> Response:
+    if session_id == current_session_id():
+        sign_out(SessionEnd.ENDED_BY_USER)
+        flash("You are signed out.", "info")
+        return redirect(url_for("auth.login"))
+    session_services.end_session(current_user, session_id)
+    flash("Session ended: that browser is signed out.", "success")
+    return redirect(url_for("auth.account"))
+
+
+@bp.post("/account/sessions/end-others")
+@login_required
+def end_other_sessions() -> Response:
+    ended = session_services.end_other_sessions(current_user, current_session_id())
+    flash(f"Ended {ended} other session{'' if ended == 1 else 's'}.", "success")
     return redirect(url_for("auth.account"))
 
 
@@ -152,4 +180,21 @@ def edit_user(user_id: int) -> Response | str:
             return redirect(url_for("auth.users"))
         except DomainError as exc:
             form.role.errors = [exc.message]
-    return render_template("auth/edit_user.html", form=form, user=user)
+    return render_template(
+        "auth/edit_user.html",
+        form=form,
+        user=user,
+        session_count=session_services.count_active_sessions(user),
+    )
+
+
+@bp.post("/admin/users/<int:user_id>/sessions/end")
+@login_required
+def end_user_sessions(user_id: int) -> Response:
+    require(can_manage_users(current_user))
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound("No such user.")
+    ended = session_services.end_all_sessions_of(current_user, user)
+    flash(f"Ended {ended} session{'' if ended == 1 else 's'} of {user.email}.", "success")
+    return redirect(url_for("auth.edit_user", user_id=user.id))
