@@ -2,18 +2,24 @@
 
 The UI gets an HTML page, ``/api/`` gets the JSON envelope
 ``{"error": {"status", "code", "message", "details"}}``. Services raise these exceptions; views
-never build error responses themselves.
+never build error responses themselves. A request body over ``MAX_CONTENT_LENGTH`` is a 413 in
+that format whether or not it declared its length (:class:`StreamedBodyLimit`).
 """
 
 from __future__ import annotations
 
+import io
 import logging
-from typing import Any
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 from flask import Flask, Response, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import ClientDisconnected, HTTPException
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 log = logging.getLogger(__name__)
 
@@ -107,6 +113,51 @@ def handle_unexpected(exc: Exception) -> tuple[Response | str, int]:
     return error_response(500, "internal_error", "Something went wrong on our side. It has been logged.")
 
 
+def _read_at_most(stream: Any, size: int) -> bytes:
+    parts: list[bytes] = []
+    while size > 0:
+        chunk = stream.read(size)  # a raw stream may return less than asked before its end
+        if not chunk:
+            break
+        parts.append(chunk)
+        size -= len(chunk)
+    return b"".join(parts)
+
+
+class StreamedBodyLimit:
+    """WSGI middleware: a body sent without ``Content-Length`` (chunked) obeys ``MAX_CONTENT_LENGTH`` too.
+
+    Werkzeug reads such a body up to the limit and then stops *silently*, so the application sees
+    a truncated body: a JSON parser answers "Invalid JSON body" (400), a form loses its last
+    fields. Here the body is read up to the limit plus one byte before the application runs. When
+    it is larger, the request is made to look like one that declared a too-large length, so what
+    reads the body gets Werkzeug's 413 (the JSON envelope on ``/api/``, the HTML page elsewhere)
+    and the rest is never read; otherwise the application gets the body with its length.
+    """
+
+    def __init__(self, wsgi_app: WSGIApplication, app: Flask) -> None:
+        self.wsgi_app = wsgi_app
+        self.app = app
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        limit = self.app.config.get("MAX_CONTENT_LENGTH")
+        # A server sets wsgi.input_terminated when it ends such a body itself (gunicorn, Werkzeug's
+        # own for chunked requests); without it Werkzeug reads nothing, safely.
+        if limit is not None and not environ.get("CONTENT_LENGTH") and environ.get("wsgi.input_terminated"):
+            try:
+                body = _read_at_most(environ["wsgi.input"], limit + 1)
+            except (OSError, ValueError):  # the client went away, or was too slow (gunicorn.conf.py)
+                return ClientDisconnected()(environ, start_response)
+            environ.pop("HTTP_TRANSFER_ENCODING", None)
+            if len(body) > limit:
+                environ["CONTENT_LENGTH"] = str(limit + 1)
+                body = b""
+            else:
+                environ["CONTENT_LENGTH"] = str(len(body))
+            environ["wsgi.input"] = io.BytesIO(body)
+        return self.wsgi_app(environ, start_response)
+
+
 def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(DomainError, handle_domain_error)
     app.register_error_handler(CSRFError, handle_csrf_error)
@@ -115,3 +166,4 @@ def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(DataError, handle_out_of_range)
     if not app.testing:
         app.register_error_handler(Exception, handle_unexpected)
+    app.wsgi_app = StreamedBodyLimit(app.wsgi_app, app)  # type: ignore[method-assign]

@@ -7,6 +7,7 @@ endpoint", since token authentication and scope checks run before every one of t
 from __future__ import annotations
 
 import hashlib
+import io
 import re
 from urllib.parse import urlsplit
 
@@ -222,3 +223,56 @@ def test_docs_page_loads_only_local_assets(client):
 def test_docs_page_needs_no_token(client):
     assert client.get("/api/v1/docs").status_code == 200
     assert client.get("/api/v1/openapi.json").status_code == 200
+
+
+# --- request bodies sent without a Content-Length ------------------------------------------------
+
+
+class _StreamedBody(io.RawIOBase):
+    """A chunked request body as the WSGI server hands it over: ``size`` bytes, counted as they are read."""
+
+    def __init__(self, size: int, fill: bytes = b" ") -> None:
+        self.left, self.read_bytes, self.fill = size, 0, fill
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:  # type: ignore[override]
+        count = min(len(buffer), self.left)
+        buffer[:count] = self.fill * count
+        self.left -= count
+        self.read_bytes += count
+        return count
+
+
+def _post_streamed(client, path: str, body, token: str):
+    return client.post(
+        path,
+        headers={**bearer(token), "Content-Type": "application/json", "Transfer-Encoding": "chunked"},
+        environ_overrides={"wsgi.input": body, "wsgi.input_terminated": True},
+    )
+
+
+def test_a_streamed_json_body_over_the_limit_is_a_413_envelope(app, client):
+    _, raw = create_api_token(UserFactory(role=Role.RECRUITER), "t", "read,write")
+    body = _StreamedBody(100 * 1024 * 1024)  # 100 MB, no Content-Length
+    response = _post_streamed(client, "/api/v1/candidates", io.BufferedReader(body), raw)
+    error = assert_envelope(response, 413, "request_entity_too_large")
+    assert "json" not in str(error.get("details", ""))  # not "Invalid JSON body"
+    assert body.read_bytes <= app.config["MAX_CONTENT_LENGTH"] + 64 * 1024  # not read to the end
+
+
+def test_a_streamed_kit_import_over_the_limit_is_a_413_envelope(app, client):
+    _, raw = create_api_token(UserFactory(role=Role.ADMIN), "t", "read,write")
+    body = _StreamedBody(app.config["MAX_CONTENT_LENGTH"] + 1)  # one byte too many
+    response = _post_streamed(client, "/api/v1/kits/import", io.BufferedReader(body), raw)
+    assert_envelope(response, 413, "request_entity_too_large")
+
+
+def test_a_streamed_json_body_within_the_limit_is_read_whole(app, client):
+    _, raw = create_api_token(UserFactory(role=Role.RECRUITER), "t", "read,write")
+    document = b'{"full_name": "Streamed Person", "email": "streamed@example.com"}'
+    padded = document + b" " * (app.config["MAX_CONTENT_LENGTH"] - len(document))  # exactly the limit
+    response = _post_streamed(client, "/api/v1/candidates", io.BytesIO(padded), raw)
+    assert response.status_code == 201, response.get_json()
+    assert response.get_json()["full_name"] == "Streamed Person"

@@ -638,6 +638,26 @@ def test_candidate_routes_are_rate_limited_per_address(client, app, team, monkey
     assert other_address.status_code == 200
 
 
+def test_the_candidate_page_and_its_api_share_one_bucket_per_address(client, app, team, monkeypatch):
+    # ASSESSMENT_ATTEMPT_RATE_LIMIT is one budget per client address for the page *and* its API.
+    assessment = build(client, team, MC)
+    token = invite(client, team, assessment["id"])[0]["token"]
+    monkeypatch.setitem(app.config, "ASSESSMENT_ATTEMPT_RATE_LIMIT", "4 per minute")
+    visitor = {"REMOTE_ADDR": "203.0.113.78"}
+    page, api = f"/assessment/{token}", f"{TAKE}/{token}"
+    try:
+        statuses = [client.get(path, environ_base=visitor).status_code for path in (page, api, page, api)]
+        page_after = client.get(page, environ_base=visitor)
+        api_after = client.get(api, environ_base=visitor)
+        other_address = client.get(page, environ_base={"REMOTE_ADDR": "198.51.100.5"})
+    finally:
+        limiter.reset()
+    assert statuses == [200, 200, 200, 200]
+    assert page_after.status_code == 429 and "text/html" in page_after.content_type
+    assert api_after.status_code == 429 and api_after.get_json()["error"]["status"] == 429
+    assert other_address.status_code == 200
+
+
 # --- review, overrides, rescoring ------------------------------------------------------------------
 
 

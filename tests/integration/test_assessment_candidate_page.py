@@ -154,3 +154,43 @@ def test_forms_need_the_csrf_token(client, issued, csrf_enabled):
     page = client.get(url(issued)).get_data(as_text=True)
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
     assert client.post(url(issued, "/start"), data={"csrf_token": token}).status_code == 302
+
+
+# --- bodies over the request limit -----------------------------------------------------------------
+
+
+def test_the_answer_boxes_cannot_hold_more_than_the_server_accepts(client, issued, clock):
+    # A browser cannot type or paste past maxlength, so it never builds a body near MAX_CONTENT_LENGTH.
+    from hirewise.assessments.validation import MAX_CODE_CHARS, MAX_TEXT_ANSWER_CHARS
+
+    client.post(url(issued, "/start"))
+    order = attempts.ordered_questions(issued.invitation.attempt)
+    pages = "".join(
+        client.get(url(issued, f"?q={n}")).get_data(as_text=True) for n in range(1, len(order) + 1)
+    )
+    boxes = re.findall(r'<textarea[^>]*name="(text|code)"[^>]*>', pages)
+    assert sorted(boxes) == ["code", "text"]
+    assert re.search(rf'<textarea[^>]*name="text"[^>]*maxlength="{MAX_TEXT_ANSWER_CHARS}"', pages)
+    assert re.search(rf'<textarea[^>]*name="code"[^>]*maxlength="{MAX_CODE_CHARS}"', pages)
+
+
+def test_an_answer_over_the_request_limit_gets_the_question_back_not_a_redirect(app, client, issued, clock):
+    client.post(url(issued, "/start"))
+    order = attempts.ordered_questions(issued.invitation.attempt)
+    question = next(q for q in order if q.kind == "free_text")
+    number = order.index(question) + 1
+    huge = {"text": "x" * (app.config["MAX_CONTENT_LENGTH"] + 1)}
+    response = client.post(url(issued, f"/answers/{question.id}?q={number}"), data=huge)
+    assert response.status_code == 413  # the page itself, not a redirect that would drop the text
+    page = response.get_data(as_text=True)
+    assert "too large to save" in page and "It was not saved" in page
+    assert f'action="/assessment/{issued.token}/answers/{question.id}?q={number}"' in page  # its form
+    assert response.headers["Cache-Control"] == "no-store"
+    # Autosave gets the reason in JSON: the script shows it and keeps the text on the page.
+    autosave = client.post(
+        url(issued, f"/answers/{question.id}"), data=huge, headers={"Accept": "application/json"}
+    )
+    assert autosave.status_code == 413
+    assert "too large to save" in autosave.json["error"]["message"]
+    saved = [a.response for a in issued.invitation.attempt.answers if a.question_id == question.id]
+    assert "xxxx" not in str(saved)  # nothing of it was saved

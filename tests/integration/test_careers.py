@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import io
 import re
 from collections.abc import Iterator
@@ -219,6 +220,85 @@ def test_resume_over_the_size_limit_is_refused(app, client, opening):
     assert response.status_code == 422
     assert "larger than 5 MB" in response.get_data(as_text=True)
     assert counts() == NOTHING
+
+
+TYPED = {
+    "full_name": "Grace Hopper",
+    "email": "grace@example.com",
+    "phone": "+1 555 0100",
+    "links": "https://grace.dev",
+    "cover_letter": "I wrote the first compiler.\nAnd <b>debugged</b> a moth & more.",
+    "consent": "y",
+}
+
+
+def _post_like_a_browser(client, slug: str, resume: bytes) -> Any:
+    """The fields in the order of the form on the page, encoded as a browser sends them.
+
+    (The test client's own encoder puts every file after every text field, which a browser does not.)
+    """
+    page = client.get(f"/careers/{slug}/apply").get_data(as_text=True)
+    form = page[page.index("<form") : page.index("</form>")]
+    order = list(dict.fromkeys(re.findall(r'name="([a-z_]+)"', form)))
+    assert order.index("cover_letter") < order.index("resume")  # typed text travels before the file
+    token = re.search(
+        r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"', form
+    )
+    values = {**TYPED, "csrf_token": (token.group(1) or token.group(2)) if token else ""}
+    boundary = "----browserBoundary7MA4YWxkTrZu0gW"
+    body = bytearray()
+    for name in order:
+        if name == "resume":
+            body += (
+                (
+                    f'--{boundary}\r\nContent-Disposition: form-data; name="resume"; filename="grace-cv.pdf"\r\n'
+                    "Content-Type: application/pdf\r\n\r\n"
+                ).encode()
+                + resume
+                + b"\r\n"
+            )
+        elif name in values:
+            body += f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'.encode()
+            body += values[name].encode() + b"\r\n"
+    body += f"--{boundary}--\r\n".encode()
+    return client.post(
+        f"/careers/{slug}/apply", data=bytes(body), content_type=f"multipart/form-data; boundary={boundary}"
+    )
+
+
+@pytest.mark.parametrize(
+    ("extra", "consent_kept"),
+    [(1024, True), (3 * 1024 * 1024, True), (20 * 1024 * 1024, False)],
+    ids=["just-over", "far-over", "beyond-what-is-read-back"],
+)
+def test_a_too_large_resume_gets_the_form_back_with_everything_typed(
+    app, client, opening, csrf_enabled, extra, consent_kept
+):
+    # A browser without the page's script sends the file; the 413 answer is the form, filled in.
+    huge = b"%PDF-1.4\n" + b"0" * (app.config["MAX_CONTENT_LENGTH"] + extra)
+    response = _post_like_a_browser(client, opening.slug, huge)
+    assert response.status_code == 413
+    page = response.get_data(as_text=True)
+    assert "a résumé may be at most 5 MB" in page
+    form = page[page.index("<form") : page.index("</form>")]
+    for name in ("full_name", "email", "phone"):
+        assert f'value="{html.escape(TYPED[name])}"' in form, name
+    assert html.escape(TYPED["links"]) + "</textarea>" in form
+    assert html.escape(TYPED["cover_letter"]) + "</textarea>" in form
+    consent = re.search(r'<input[^>]*checked[^>]*name="consent"|<input[^>]*name="consent"[^>]*checked', form)
+    assert bool(consent) == consent_kept  # sent after the file: read back only if the body is not huge
+    assert "Please choose your file again." in form
+    assert 'name="csrf_token"' in form  # a fresh token: the form can be sent again
+    assert counts() == NOTHING
+
+
+def test_the_apply_form_checks_the_file_size_in_the_browser_first(app, client, opening):
+    page = client.get(f"/careers/{opening.slug}/apply").get_data(as_text=True)
+    assert f'data-max-bytes="{app.config["MAX_RESUME_BYTES"]}"' in page
+    assert '<script src="/static/js/upload-limit.js"></script>' in page
+    script = client.get("/static/js/upload-limit.js")
+    assert script.status_code == 200
+    assert b"data-max-bytes" in script.data
 
 
 def test_upload_over_the_request_limit_gets_a_clear_413(app, client, opening):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from sqlalchemy import func, select
 
@@ -85,6 +87,45 @@ def test_queue_uses_the_saved_template_and_falls_back_when_it_is_broken(app):
     db.session.commit()
     message = _queue()
     assert message.body.startswith("Hello Ada Lovelace,")
+
+
+def _fallback_events() -> list[AuditEvent]:
+    stmt = select(AuditEvent).where(AuditEvent.action == "render_failed")
+    return list(db.session.execute(stmt).scalars())
+
+
+def test_a_saved_template_over_the_limits_stops_quickly_and_the_reason_is_recorded(app):
+    services.ensure_default_templates()
+    stored = services.get_template(TemplateKey.APPLICATION_RECEIVED)
+    # Written before the limits existed (or straight into the database): 2**40 macro calls.
+    stored.body = "{% macro f(n) %}{% if n %}{{ f(n - 1) }}{{ f(n - 1) }}{% endif %}{% endmacro %}{{ f(40) }}"
+    db.session.commit()
+    candidate = CandidateFactory()
+    started = time.perf_counter()
+    message = _queue(candidate_id=candidate.id)
+    assert time.perf_counter() - started < 5  # a generous bound: the render budget is one second
+    assert message.body.startswith("Hello Ada Lovelace,")  # the default text went out
+    [event] = _fallback_events()
+    assert event.object_type == "email_template" and event.object_id == stored.id
+    assert event.candidate_id == candidate.id
+    assert "takes more than 1 second to render" in event.summary
+    assert "The default text was sent instead." in event.summary
+
+
+def test_a_template_within_the_limits_on_sample_data_is_stopped_on_larger_real_data(app):
+    admin = UserFactory(role=Role.ADMIN)
+    template = services.get_template(TemplateKey.APPLICATION_RECEIVED)
+    cubic = (
+        "{% for a in candidate_name %}{% for b in candidate_name %}{% for c in candidate_name %}"
+        "{% endfor %}{% endfor %}{% endfor %}Hi {{ candidate_name }}"
+    )
+    services.update_template(admin, template, subject="Thanks", body=cubic)  # "Ada Lovelace": 1,884 loops
+    started = time.perf_counter()
+    message = _queue(to_name="A" * 200)  # 8,040,200 loops
+    assert time.perf_counter() - started < 5
+    assert message.body.startswith("Hello " + "A" * 200)
+    [event] = _fallback_events()
+    assert "more than 10000 loop iterations" in event.summary
 
 
 def test_attachments_are_validated_and_kept():

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import base64
+import html
 import socket
+import time
 
 import pytest
 from sqlalchemy import select
@@ -228,6 +230,32 @@ def test_template_errors_are_shown_on_the_form(client, auth):
     assert sandbox.status_code == 422
     assert "unsafe" in sandbox.get_data(as_text=True)
     assert client.get("/admin/email-templates/nope").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        ("{{ '%999999999s' % 'a' }}", "a format width or precision may be at most 1000"),
+        ("{{ 'a'|center(10**8)|length }}", "a text would be longer than 100000 characters"),
+        (
+            "{% for i in range(1000) %}{% for j in range(1000) %}{% endfor %}{% endfor %}",
+            "its loops run more than 10000 loop iterations",
+        ),
+    ],
+    ids=["format-width", "center", "nested-loops"],
+)
+def test_expensive_template_is_refused_on_save_with_the_reason_on_its_field(client, auth, body, reason):
+    auth.login(Role.ADMIN)
+    started = time.perf_counter()
+    response = client.post(
+        "/admin/email-templates/rejection", data={"subject": "Hi", "body": body, "action": "save"}
+    )
+    assert time.perf_counter() - started < 5  # a generous bound: the render budget is one second
+    assert response.status_code == 422
+    page = html.unescape(response.get_data(as_text=True))
+    assert f'<p class="error" role="alert">it goes over a limit of email templates: {reason}' in page
+    assert body in page  # what the admin typed is kept
+    assert db.session.execute(select(EmailTemplate)).first() is None
 
 
 def test_template_edit_escapes_html_in_the_preview(client, auth):

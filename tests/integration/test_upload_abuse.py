@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import time
 
 import pytest
 from sqlalchemy import func, select
@@ -14,7 +15,14 @@ from hirewise.candidates.models import Application, Candidate, ResumeStatus
 from hirewise.extensions import db
 from hirewise.tasks.resumes import extract_resume
 from tests.factories import ApplicationFactory, OpeningFactory
-from tests.unit.test_resume_extraction import make_docx, make_docx_bomb, make_encrypted_pdf, make_pdf
+from tests.unit.test_resume_extraction import (
+    make_docx,
+    make_docx_bomb,
+    make_encrypted_pdf,
+    make_greedy_pdf,
+    make_pdf,
+    make_slow_pdf,
+)
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 256
 
@@ -83,6 +91,41 @@ def test_unreadable_pdfs_keep_the_application_with_a_failed_state(client, auth, 
     page = client.get(f"/applications/{application.id}").get_data(as_text=True)
     assert "Could not read this PDF" in page
     assert f"Download {filename}" in page
+
+
+@pytest.mark.parametrize(
+    ("data", "limits", "reason"),
+    [
+        (
+            make_slow_pdf(),
+            {"CPU_SECONDS": 1},
+            "reading it takes longer than 1 second, the limit for a résumé",
+        ),
+        (
+            make_greedy_pdf(),
+            {"MEMORY_MB": 128},
+            "reading it needs more than 128 MB of memory, the limit for a résumé",
+        ),
+    ],
+    ids=["slow-pdf", "greedy-pdf"],
+)
+def test_a_crafted_pdf_is_stopped_within_the_limits_and_the_application_says_why(
+    app, client, auth, monkeypatch, data, limits, reason
+):
+    for name, value in limits.items():
+        monkeypatch.setitem(app.config, f"RESUME_READING_{name}", value)
+    auth.login(Role.RECRUITER)
+    started = time.perf_counter()
+    response = post_new_candidate(client, OpeningFactory(), data, "crafted.pdf")
+    assert time.perf_counter() - started < 10 + 5  # the wall-clock limit, and a generous margin
+    assert response.status_code == 302
+    db.session.expire_all()
+    application = db.session.execute(select(Application)).scalar_one()
+    assert application.resume_status == ResumeStatus.FAILED
+    assert application.resume_error.startswith(f"Could not read this PDF: {reason}")
+    page = client.get(f"/applications/{application.id}").get_data(as_text=True)
+    assert "Could not read this PDF: reading it" in page
+    assert "Download crafted.pdf" in page
 
 
 def test_extraction_task_is_idempotent_and_tolerates_missing_rows():

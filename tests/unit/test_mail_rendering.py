@@ -130,3 +130,128 @@ def test_empty_fields_are_refused():
     with pytest.raises(ValidationFailed) as caught:
         check_sources(" ", "", GENERIC.placeholders, CONTEXT)
     assert caught.value.details == {"subject": ["must not be empty"], "body": ["must not be empty"]}
+
+
+# --- resource limits: templates are untrusted code, so every way to make them expensive is stopped ---
+
+# Each of these once cost seconds to minutes and up to gigabytes (issue 9, part 5).
+EXPENSIVE_TEMPLATES = {
+    "percent-width": "{{ '%999999999s' % 'a' }}",
+    "percent-precision": "{{ '%.999999999f' % 1.5 }}",
+    "percent-star-width": "{{ '%*s' % (999999999, 'a') }}",
+    "percent-many-fields": "{{ ('%(a)s' * 20000) % {'a': 'x' * 100000} }}",
+    "format-width": "{{ '{:>999999999}'.format('a')|length }}",
+    "format-nested-width": "{{ '{:{}}'.format('a', 999999999)|length }}",
+    "format-many-fields": "{{ ('{0}' * 20000).format('x' * 100000)|length }}",
+    "format-filter": "{{ '%999999999s'|format('a')|length }}",
+    "center-filter": "{{ 'a'|center(10**8)|length }}",
+    "ljust-method": "{{ 'a'.ljust(100000000)|length }}",
+    "zfill-method": "{{ '1'.zfill(100000000)|length }}",
+    "expandtabs-method": "{{ ('\t' * 50000).expandtabs(100000)|length }}",
+    "indent-filter": "{{ ('x\n' * 40000)|indent(100000)|length }}",
+    "indent-filter-text": "{{ ('x\n' * 40000)|indent('y' * 100000)|length }}",
+    "wordwrap-filter": "{{ ('a ' * 40000)|wordwrap(1, wrapstring='x' * 100000)|length }}",
+    "replace-filter": "{{ ('x' * 100000)|replace('', 'y' * 100000)|length }}",
+    "replace-method": "{{ ('x' * 100000).replace('x', 'y' * 100000)|length }}",
+    "translate-method": "{{ ('x' * 100000).translate({120: 'y' * 100000})|length }}",
+    "join-filter": "{{ range(1000)|join('x' * 100000)|length }}",
+    "join-method": "{{ ('x' * 100000).join(range(1000)|map('string'))|length }}",
+    "string-repetition": "{{ 'x' * 100000000 }}",
+    "list-repetition": "{{ ([1] * 100000) * 100000 }}",
+    "concat-doubling": "{% set ns = namespace(s='x' * 50000) %}{% for i in range(40) %}"
+    "{% set ns.s = ns.s ~ ns.s %}{% endfor %}{{ ns.s|length }}",
+    "plus-doubling": "{% set ns = namespace(s=['x'] * 5000) %}{% for i in range(40) %}"
+    "{% set ns.s = ns.s + ns.s %}{% endfor %}{{ ns.s|length }}",
+    "integer-squaring": "{% set ns = namespace(n=3) %}{% for i in range(40) %}"
+    "{% set ns.n = ns.n * ns.n %}{% endfor %}{{ ns.n > 0 }}",
+    "power-tower": "{{ ((((9 ** 64) ** 64) ** 64) ** 64) ** 64 > 0 }}",
+    "to-bytes": "{{ (1).to_bytes(999999999, 'big')|length }}",
+    "batch-filter": "{{ [1]|batch(999999999, 'x')|list|length }}",
+    "slice-filter": "{{ [1]|slice(999999999)|list|length }}",
+    "tojson-indent": "{{ {'a': [1, 2]}|tojson(indent=100000000)|length }}",
+    "big-range": "{{ range(100000)|length }}",
+    "nested-loops": "{% for i in range(1000) %}{% for j in range(1000) %}{% for k in range(1000) %}"
+    "{% endfor %}{% endfor %}{% endfor %}",
+    "loop-over-a-long-string": "{% for c in 'x' * 100000 %}{% for d in 'x' * 100000 %}{% endfor %}{% endfor %}",
+    "filtered-loops": "{% for i in range(1000) %}{% for j in range(1000) if j < 0 %}{% endfor %}{% endfor %}",
+    "recursive-loop": "{% for x in [1, 2] recursive %}{{ loop([1, 2]) }}{% endfor %}",
+    "buffered-output": "{% set big %}{% for i in range(1000) %}{% for j in range(9) %}{{ 'x' * 100000 }}"
+    "{% endfor %}{% endfor %}{% endset %}{{ big|length }}",
+    "macro-recursion": "{% macro f(n) %}{% if n %}{{ f(n - 1) }}{{ f(n - 1) }}{% endif %}{% endmacro %}{{ f(40) }}",
+    "deep-nesting": "{{ " + "(" * 5000 + "1" + ")" * 5000 + " }}",
+}
+
+
+@pytest.mark.parametrize("body", list(EXPENSIVE_TEMPLATES.values()), ids=list(EXPENSIVE_TEMPLATES))
+def test_expensive_templates_are_stopped_quickly_with_little_memory(body):
+    import time
+    import tracemalloc
+
+    tracemalloc.start()
+    started = time.perf_counter()
+    try:
+        with pytest.raises(ValidationFailed) as caught:
+            render_template_email(_template("s", body), CONTEXT)
+        elapsed = time.perf_counter() - started
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    # Generous bounds: the render budget is one second and no value may exceed a few hundred KB.
+    assert elapsed < 5, f"stopped only after {elapsed:.1f} s"
+    assert peak < 64 * 1024 * 1024, f"{peak / 1e6:.0f} MB used"
+    assert caught.value.details is not None and list(caught.value.details) == ["body"]
+    assert caught.value.message.startswith("The body cannot be used: ")
+
+
+@pytest.mark.parametrize("body", list(EXPENSIVE_TEMPLATES.values()), ids=list(EXPENSIVE_TEMPLATES))
+def test_expensive_templates_are_refused_when_saved(body):
+    # Saving renders once with sample data: the same limits refuse the template, on its field.
+    with pytest.raises(ValidationFailed) as caught:
+        check_sources("Hi", body, GENERIC.placeholders, CONTEXT)
+    assert caught.value.details is not None and list(caught.value.details) == ["body"]
+
+
+def test_limit_errors_say_which_limit():
+    cases = {
+        "{{ '%999999999s' % 'a' }}": "format width",
+        "{{ 'a'|center(10**8) }}": "longer than",
+        "{{ range(100000)|length }}": "range()",
+        EXPENSIVE_TEMPLATES["nested-loops"]: "loop iterations",
+        EXPENSIVE_TEMPLATES["macro-recursion"]: "second",
+        EXPENSIVE_TEMPLATES["buffered-output"]: "text",
+    }
+    for body, words in cases.items():
+        with pytest.raises(ValidationFailed) as caught:
+            render_template_email(_template("s", body), CONTEXT)
+        assert words in caught.value.message, (body, caught.value.message)
+
+
+def test_the_limits_leave_ordinary_templates_alone():
+    body = (
+        "{{ '%-8s|' % candidate_name[:3] }}{{ '{:>5}'.format('ab') }}{{ 'ab'|center(6) }}|"
+        "{{ 'x'.ljust(3, '.') }}|{{ 'a b c'|replace(' ', '-') }}|{{ range(3)|join(',') }}|"
+        "{% for i in range(50) %}{% for j in range(20) %}{% endfor %}{% endfor %}"
+        "{% set ns = namespace(total=0) %}{% for i in range(100) %}{% set ns.total = ns.total + i %}{% endfor %}"
+        "{{ ns.total }}|{{ 2 ** 10 }}|{{ ('ab' ~ 'cd') * 2 }}|{{ [1, 2] + [3] }}|{{ '%.2f' % 3.14159 }}"
+    )
+    rendered = render_template_email(_template("s", body), CONTEXT)
+    assert rendered.body == ("Ada     |   ab  ab  |x..|a-b-c|0,1,2|4950|1024|abcdabcd|[1, 2, 3]|3.14")
+
+
+def test_each_render_gets_a_fresh_budget():
+    # 600 iterations per render: two renders in a row must not add up to the per-render budget.
+    body = "{% for i in range(600) %}{% for j in range(10) %}{% endfor %}{% endfor %}ok"
+    for _ in range(3):
+        assert render_template_email(_template("s", body), CONTEXT).body == "ok"
+
+
+def test_renderings_in_threads_do_not_share_a_budget():
+    # gthread web workers render in several threads at once: each rendering counts on its own.
+    from concurrent.futures import ThreadPoolExecutor
+
+    body = "{% for i in range(700) %}{% for j in range(10) %}{% endfor %}{% endfor %}ok"
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(
+            pool.map(lambda _: render_template_email(_template("s", body), CONTEXT).body, range(8))
+        )
+    assert results == ["ok"] * 8

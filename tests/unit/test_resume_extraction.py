@@ -6,7 +6,10 @@ The file builders here are imported by the other résumé and upload tests.
 from __future__ import annotations
 
 import io
+import json
+import time
 import zipfile
+import zlib
 from types import SimpleNamespace
 
 import docx
@@ -14,11 +17,14 @@ import pytest
 from fpdf import FPDF
 from pypdf import PdfReader, PdfWriter
 
+from hirewise.candidates.resume_reader import MAX_TEXT_CHARS
 from hirewise.candidates.resumes import (
+    DEFAULT_LIMITS,
     DOCX_CONTENT_TYPE,
-    MAX_TEXT_CHARS,
     PDF_CONTENT_TYPE,
+    ReadingLimits,
     ResumeUnreadable,
+    _run_reader,
     detect_skills,
     docx_archive_problem,
     extract_text,
@@ -78,6 +84,44 @@ def repack_docx(extra: dict[str, bytes]) -> bytes:
 
 def make_docx_bomb() -> bytes:
     return repack_docx({"word/media/padding.bin": b"\0" * (20 * 1024 * 1024)})
+
+
+def crafted_pdf(content: bytes, pages: int = 1) -> bytes:
+    """A small, valid PDF whose ``pages`` all draw one Flate-compressed content stream."""
+    stream = zlib.compress(content, 9)
+    kids = b" ".join(b"%d 0 R" % (5 + page) for page in range(pages))
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [" + kids + b"] /Count %d >>" % pages,
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream",
+    ]
+    page = b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >> /Contents 4 0 R >>"
+    objects += [page] * pages
+    out = bytearray(b"%PDF-1.7\n")
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+# Empty text objects: nothing to extract, but pypdf interprets every operator of the page.
+EMPTY_TEXT_OPERATORS = b"BT () Tj ET "
+
+
+def make_slow_pdf() -> bytes:
+    """5 KB that cost pypdf ~2.5 s per page, 30 pages: over a minute unbounded."""
+    return crafted_pdf(EMPTY_TEXT_OPERATORS * 170_000, pages=30)
+
+
+def make_greedy_pdf() -> bytes:
+    """20 KB, one page, that cost pypdf ~5 s and ~420 MB unbounded."""
+    return crafted_pdf(EMPTY_TEXT_OPERATORS * 850_000)
 
 
 def skill(skill_id: int, name: str, keywords: list[str]) -> SimpleNamespace:
@@ -142,6 +186,50 @@ def test_docx_archive_limits_are_checked_without_extracting():
     with zipfile.ZipFile(plain_zip, "w") as archive:
         archive.writestr("hello.txt", "hi")
     assert "not a valid Word" in (docx_archive_problem(plain_zip.getvalue()) or "")
+
+
+# --- crafted files: read in a child process with memory and time limits ---------------------------
+
+
+def test_a_pdf_built_to_be_slow_is_stopped_at_the_time_limit():
+    limits = ReadingLimits(cpu_seconds=1, wall_seconds=3)
+    started = time.perf_counter()
+    with pytest.raises(ResumeUnreadable) as caught:
+        extract_text(make_slow_pdf(), PDF_CONTENT_TYPE, limits)
+    assert time.perf_counter() - started < limits.wall_seconds + 2
+    assert caught.value.message.startswith("Could not read this PDF: reading it takes longer than 1 second")
+
+
+def test_a_pdf_built_to_need_much_memory_is_stopped_at_the_memory_limit():
+    started = time.perf_counter()
+    answer = _run_reader(make_greedy_pdf(), PDF_CONTENT_TYPE, DEFAULT_LIMITS)
+    assert time.perf_counter() - started < DEFAULT_LIMITS.wall_seconds
+    assert answer["reason"].startswith("reading it needs more than 256 MB of memory")
+    assert answer["peak_kb"] < DEFAULT_LIMITS.memory_mb * 1024  # measured by the reader itself
+    with pytest.raises(ResumeUnreadable, match="needs more than 256 MB of memory"):
+        extract_text(make_greedy_pdf(), PDF_CONTENT_TYPE)
+
+
+def test_the_reader_gets_no_environment_and_no_limits_are_skipped(monkeypatch, tmp_path):
+    # The parser is where a crafted file attacks: it must not see the worker's secrets.
+    from hirewise.candidates import resumes
+
+    monkeypatch.setenv("DATABASE_URL", "postgresql://hirewise:canary-secret@db/hirewise")
+    spy = tmp_path / "spy.py"
+    spy.write_text(
+        "import json, os, resource, sys\n"
+        "from importlib.util import module_from_spec, spec_from_file_location\n"
+        f"spec = spec_from_file_location('reader', {str(resumes._READER)!r})\n"
+        "reader = module_from_spec(spec); spec.loader.exec_module(reader)\n"
+        "reader.limit_this_process(int(sys.argv[2]), int(sys.argv[3]))\n"
+        "limits = [resource.getrlimit(k)[0] for k in (resource.RLIMIT_AS, resource.RLIMIT_CPU, resource.RLIMIT_FSIZE)]\n"
+        "print(json.dumps({'text': json.dumps([dict(os.environ), sys.flags.isolated, limits])}))\n"
+    )
+    monkeypatch.setattr(resumes, "_READER", spy)
+    environment, isolated, limits = json.loads(extract_text(make_pdf(), PDF_CONTENT_TYPE))
+    assert "canary-secret" not in json.dumps(environment)
+    assert isolated == 1
+    assert limits == [DEFAULT_LIMITS.memory_mb * 1024 * 1024, DEFAULT_LIMITS.cpu_seconds, 0]
 
 
 # --- skills -------------------------------------------------------------------------------------

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app
 from flask.views import MethodView
 from werkzeug.wrappers import Response
 
 from hirewise.api import API_PREFIX, ApiBlueprint
 from hirewise.assessments import attempts
+from hirewise.assessments.limits import attempt_rate_limit
 from hirewise.assessments.models import AssessmentAnswer, AssessmentAttempt, AssessmentQuestion, QuestionKind
 from hirewise.assessments.schemas import (
     AnswerSavedSchema,
@@ -23,9 +23,6 @@ from hirewise.assessments.schemas import (
     CandidateStateSchema,
 )
 from hirewise.errors import Conflict
-from hirewise.extensions import limiter
-
-DEFAULT_RATE_LIMIT = "240 per minute"  # a save every second or so per candidate, far below a token scan
 
 blp = ApiBlueprint(
     "api_candidate_assessments",
@@ -36,12 +33,8 @@ blp = ApiBlueprint(
 _PUBLIC: dict[str, Any] = {"security": []}  # the spec's default is the bearer token; these routes take none
 
 
-def _rate_limit() -> str:
-    return str(current_app.config.get("ASSESSMENT_ATTEMPT_RATE_LIMIT", DEFAULT_RATE_LIMIT))
-
-
-# One bucket per client address across every route here: autosave fits, guessing tokens does not.
-limiter.shared_limit(_rate_limit, scope="assessment-attempts")(blp)
+# One bucket per client address, shared with the candidate's HTML page (``assessments.limits``).
+attempt_rate_limit(blp)
 
 
 @blp.after_request

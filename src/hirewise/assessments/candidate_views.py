@@ -4,28 +4,37 @@ Works without JavaScript (each answer has a Save button, questions are links); w
 autosave as the candidate types, a countdown is shown, and integrity signals are sent with each
 save. The server decides everything that matters: the deadline, what a valid answer is, and when
 the attempt is over.
+
+The page keeps no session and sets no cookie: the private link's token is the credential. Its forms
+carry a token bound to the link and the secret key (:func:`form_token`) instead of a session's CSRF
+token, and "Answer saved." travels in the redirect's query string, not in a flash message.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from typing import Any
 
-from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
 from hirewise.assessments import attempts
+from hirewise.assessments.limits import attempt_rate_limit
 from hirewise.assessments.models import AssessmentAnswer, AssessmentAttempt, Layout, QuestionKind
+from hirewise.assessments.validation import MAX_CODE_CHARS, MAX_TEXT_ANSWER_CHARS
 from hirewise.candidates.web import wants_json
-from hirewise.errors import DomainError, NotFound
-from hirewise.extensions import limiter
+from hirewise.errors import DomainError, NotFound, error_response
+from hirewise.extensions import csrf
 
 bp = Blueprint("candidate_assessments", __name__, template_folder="templates")
+# Every route here and the candidate API share one bucket per client address (ASSESSMENT_ATTEMPT_RATE_LIMIT).
+attempt_rate_limit(bp)
+csrf.exempt(bp)  # Flask-WTF's tokens need a session; these forms carry form_token() instead
 
 SIGNAL_FIELDS = ("paste_count", "pasted_chars", "blur_count", "time_spent_seconds")
-
-
-def _rate_limit() -> str:
-    return str(current_app.config["ASSESSMENT_ATTEMPT_RATE_LIMIT"])
 
 
 @bp.after_request
@@ -37,6 +46,23 @@ def private_page_headers(response: Response) -> Response:
     return response
 
 
+def form_token(token: str) -> str:
+    """The candidate's form token: bound to the private link and the secret key, as a CSRF token is
+    bound to a session, but it needs no session and no cookie."""
+    key = str(current_app.config["SECRET_KEY"]).encode()
+    return hmac.new(key, b"assessment-form:" + token.encode(), hashlib.sha256).hexdigest()
+
+
+@bp.before_request
+def check_form_token() -> None:
+    if request.method != "POST" or not current_app.config.get("WTF_CSRF_ENABLED", True):
+        return
+    token = str((request.view_args or {}).get("token", ""))
+    sent = request.form.get("csrf_token") or request.headers.get("X-CSRFToken") or ""
+    if not hmac.compare_digest(sent.encode(), form_token(token).encode()):
+        raise CSRFError("The form token is missing or does not match this link.")
+
+
 def _answers_by_question(attempt: AssessmentAttempt | None) -> dict[int, AssessmentAnswer]:
     if attempt is None:
         return {}
@@ -44,6 +70,7 @@ def _answers_by_question(attempt: AssessmentAttempt | None) -> dict[int, Assessm
 
 
 def _page(token: str, status: int = 200, problem: str | None = None) -> tuple[str, int]:
+    notice = "Answer saved." if request.args.get("saved") == "1" and problem is None else None
     invitation = attempts.invitation_for_token(token)
     view = attempts.candidate_view(invitation)
     assessment = invitation.assessment
@@ -57,6 +84,7 @@ def _page(token: str, status: int = 200, problem: str | None = None) -> tuple[st
     page = render_template(
         "assessments/take.html",
         token=token,
+        form_token=form_token(token),
         view=view,
         assessment=assessment,
         questions=questions,
@@ -69,6 +97,7 @@ def _page(token: str, status: int = 200, problem: str | None = None) -> tuple[st
         options_for=lambda question: attempts.ordered_options(view.attempt, question) if view.attempt else [],
         kinds=QuestionKind,
         problem=problem,
+        notice=notice,
         grace_seconds=current_app.config["ASSESSMENT_GRACE_SECONDS"],
         company_name=current_app.config["COMPANY_NAME"],
     )
@@ -76,13 +105,11 @@ def _page(token: str, status: int = 200, problem: str | None = None) -> tuple[st
 
 
 @bp.get("/assessment/<token>")
-@limiter.limit(_rate_limit)
 def take(token: str) -> Any:
     return _page(token)
 
 
 @bp.post("/assessment/<token>/start")
-@limiter.limit(_rate_limit)
 def start(token: str) -> Any:
     invitation = attempts.invitation_for_token(token)
     try:
@@ -101,7 +128,6 @@ def _response_from_form(kind: QuestionKind) -> dict[str, Any]:
 
 
 @bp.post("/assessment/<token>/answers/<int:question_id>")
-@limiter.limit(_rate_limit)
 def save_answer(token: str, question_id: int) -> Any:
     invitation = attempts.invitation_for_token(token)
     attempt = invitation.attempt
@@ -121,13 +147,11 @@ def save_answer(token: str, question_id: int) -> Any:
     if wants_json():
         left = max(0, int((attempt.deadline_at - attempts.clock()).total_seconds()))
         return jsonify({"saved_at": answer.saved_at.isoformat(), "seconds_left": left})
-    flash("Answer saved.", "success")
     go_to = request.form.get("next_q", type=int) or request.args.get("q", type=int) or 1
-    return redirect(url_for(".take", token=token, q=go_to))
+    return redirect(url_for(".take", token=token, saved=1, q=go_to))
 
 
 @bp.post("/assessment/<token>/submit")
-@limiter.limit(_rate_limit)
 def submit(token: str) -> Any:
     invitation = attempts.invitation_for_token(token)
     try:
@@ -137,3 +161,24 @@ def submit(token: str) -> Any:
     except DomainError as exc:
         return _page(token, exc.status, exc.message)
     return redirect(url_for(".take", token=token))
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def answer_too_large(exc: RequestEntityTooLarge) -> Any:
+    """The question page again (not a redirect), or the reason in JSON for autosave, which keeps the text.
+
+    The answer boxes' ``maxlength`` keeps a browser far below the request limit; this is for the rest.
+    """
+    message = (
+        f"Your answer is too large to save: at most {MAX_TEXT_ANSWER_CHARS} characters "
+        f"({MAX_CODE_CHARS} for code). It was not saved; shorten it and save again."
+    )
+    token = (request.view_args or {}).get("token")
+    if wants_json():
+        return jsonify(error={"status": 413, "code": "request_entity_too_large", "message": message}), 413
+    if not isinstance(token, str):
+        return error_response(413, "request_entity_too_large", message)
+    try:
+        return _page(token, 413, message)
+    except DomainError as error:  # an unknown or revoked link
+        return error_response(error.status, error.code, error.message)

@@ -1,25 +1,30 @@
 """Reading résumés: text extraction from PDF and DOCX, and skill detection by keyword.
 
-Pure functions on bytes and strings (no Flask, no database), so the web process, the worker and
-the tests use them alike. Every way a file can be unreadable ends in :class:`ResumeUnreadable`
-with a sentence a recruiter understands.
+No Flask, no database, so the web process, the worker and the tests use them alike. Extraction
+runs the parsers in a child process (:mod:`hirewise.candidates.resume_reader`) under memory, CPU
+and wall-clock limits, killed when over: a crafted file costs at most those, and the résumé is
+then "could not be read" with the reason. Every way a file can be unreadable ends in
+:class:`ResumeUnreadable` with a sentence a recruiter understands.
 """
 
 from __future__ import annotations
 
 import io
+import json
 import logging
 import re
+import signal
+import subprocess
+import sys
 import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Protocol
 
-PDF_CONTENT_TYPE = "application/pdf"
-DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+from hirewise.candidates import resume_reader
+from hirewise.candidates.resume_reader import DOCX_CONTENT_TYPE, OTHER_TYPE, PDF_CONTENT_TYPE
 
-MAX_PDF_PAGES = 30
-MAX_TEXT_CHARS = 100_000
 # Zip-bomb limits for DOCX, checked on the archive directory before anything is decompressed.
 MAX_DOCX_ENTRIES = 1_000
 MAX_DOCX_UNCOMPRESSED = 50 * 1024 * 1024
@@ -28,9 +33,32 @@ MAX_DOCX_RATIO = 100
 RATIO_CHECK_MIN_BYTES = 1024 * 1024
 SNIPPET_CHARS = 120
 NOT_A_DOCX = "it is not a valid Word (.docx) file."
+READER_STOPPED = "the reader stopped on it (is the file damaged?)."
 
 _KIND_LABELS = {PDF_CONTENT_TYPE: "PDF", DOCX_CONTENT_TYPE: "Word file"}
+_READER = Path(resume_reader.__file__)
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ReadingLimits:
+    """What reading one résumé may cost. A real résumé needs a fraction of a second and ~60 MB."""
+
+    memory_mb: int = 256  # the reader's whole address space, the interpreter and parsers included
+    cpu_seconds: int = 5
+    wall_seconds: float = 10.0
+
+
+DEFAULT_LIMITS = ReadingLimits()
+
+
+def time_reason(limits: ReadingLimits) -> str:
+    seconds = min(float(limits.cpu_seconds), limits.wall_seconds)
+    unit = "second" if seconds == 1 else "seconds"
+    return (
+        f"reading it takes longer than {seconds:g} {unit}, the limit for a résumé "
+        "(is the file damaged, or built to be slow to read?)."
+    )
 
 
 class ResumeUnreadable(Exception):
@@ -66,70 +94,64 @@ def docx_archive_problem(data: bytes) -> str | None:
     return None
 
 
-def _limit(text: str) -> str:
-    text = re.sub(r"[ \t\r\f\v]+", " ", text.replace("\x00", ""))
-    text = re.sub(r"\n\s*\n+", "\n\n", text).strip()
-    return text[:MAX_TEXT_CHARS]
-
-
-def _pdf_text(data: bytes) -> str:
-    from pypdf import PdfReader
-    from pypdf.errors import FileNotDecryptedError
-
+def _run_reader(data: bytes, content_type: str, limits: ReadingLimits) -> dict[str, Any]:
+    """Run the reader in a child process; its JSON answer, or a reason when it was stopped."""
+    command = [
+        sys.executable,
+        "-I",  # isolated: no PYTHON* variables, no user site-packages, not the current directory
+        "-B",
+        str(_READER),
+        content_type,
+        str(limits.memory_mb * 1024 * 1024),
+        str(limits.cpu_seconds),
+    ]
+    process = subprocess.Popen(  # noqa: S603 - our own program, no shell
+        command,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        env={},  # nothing of the worker's environment (database URL, keys) reaches the parser
+        cwd="/",
+    )
     try:
-        reader = PdfReader(io.BytesIO(data))
-        if reader.is_encrypted:
-            raise ResumeUnreadable(PDF_CONTENT_TYPE, "it is encrypted (password-protected).")
-        parts: list[str] = []
-        size = 0
-        for page in reader.pages[:MAX_PDF_PAGES]:
-            chunk = page.extract_text() or ""
-            parts.append(chunk)
-            size += len(chunk)
-            if size >= MAX_TEXT_CHARS:
-                break
-    except ResumeUnreadable:
-        raise
-    except FileNotDecryptedError as exc:
-        raise ResumeUnreadable(PDF_CONTENT_TYPE, "it is encrypted (password-protected).") from exc
-    except RecursionError as exc:
-        raise ResumeUnreadable(PDF_CONTENT_TYPE, "the file is too deeply nested to read safely.") from exc
-    except Exception as exc:  # pypdf surfaces broken files as many exception types
-        log.info("unreadable PDF: %r", exc)
-        raise ResumeUnreadable(PDF_CONTENT_TYPE, "the file is damaged or not a valid PDF.") from exc
-    return "\n".join(parts)
-
-
-def _docx_text(data: bytes) -> str:
-    problem = docx_archive_problem(data)
-    if problem:
-        raise ResumeUnreadable(DOCX_CONTENT_TYPE, problem)
-    import docx
-
+        output, _ = process.communicate(data, timeout=limits.wall_seconds)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.communicate()
+        return {"reason": time_reason(limits), "stopped": "wall-clock"}
+    if process.returncode in (-signal.SIGXCPU, -signal.SIGKILL):
+        return {"reason": time_reason(limits), "stopped": "cpu"}
     try:
-        document = docx.Document(io.BytesIO(data))
-        lines = [paragraph.text for paragraph in document.paragraphs]
-        for table in document.tables:
-            for row in table.rows:
-                lines.append(" | ".join(cell.text for cell in row.cells))
-    except Exception as exc:  # python-docx and lxml surface broken files as many exception types
-        log.info("unreadable DOCX: %r", exc)
-        raise ResumeUnreadable(DOCX_CONTENT_TYPE, "the file is damaged or not a valid Word file.") from exc
-    return "\n".join(lines)
+        answer = json.loads(output)
+    except ValueError:
+        answer = None
+    if process.returncode != 0 or not isinstance(answer, dict):
+        log.warning("résumé reader exited with %s", process.returncode)
+        return {"reason": READER_STOPPED, "stopped": f"exit {process.returncode}"}
+    return answer
 
 
-def extract_text(data: bytes, content_type: str) -> str:
-    """The résumé's plain text, whitespace tidied and capped at ``MAX_TEXT_CHARS``."""
-    if content_type == PDF_CONTENT_TYPE:
-        text = _pdf_text(data)
-    elif content_type == DOCX_CONTENT_TYPE:
-        text = _docx_text(data)
-    else:
-        raise ResumeUnreadable(content_type, "only PDF and Word (.docx) files can be read.")
-    text = _limit(text)
-    if not text:
-        raise ResumeUnreadable(content_type, "it contains no selectable text (is it a scanned image?).")
-    return text
+def extract_text(data: bytes, content_type: str, limits: ReadingLimits = DEFAULT_LIMITS) -> str:
+    """The résumé's plain text, whitespace tidied and capped at ``MAX_TEXT_CHARS``, read within ``limits``."""
+    if content_type not in _KIND_LABELS:
+        raise ResumeUnreadable(content_type, OTHER_TYPE)
+    if content_type == DOCX_CONTENT_TYPE:
+        problem = docx_archive_problem(data)
+        if problem:
+            raise ResumeUnreadable(content_type, problem)
+    answer = _run_reader(data, content_type, limits)
+    log.info(
+        "résumé read: %s bytes of %s, peak %s kB, %s",
+        len(data),
+        content_type,
+        answer.get("peak_kb", "?"),
+        answer.get("stopped") or ("text" if "text" in answer else "refused"),
+    )
+    text = answer.get("text")
+    if isinstance(text, str):
+        return text
+    reason = answer.get("reason")
+    raise ResumeUnreadable(content_type, reason if isinstance(reason, str) else READER_STOPPED)
 
 
 # --- skill detection -----------------------------------------------------------------------------

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, current_app, redirect, render_template, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_limiter.errors import RateLimitExceeded
+from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
@@ -15,12 +16,14 @@ from hirewise.candidates.services import submit_application
 from hirewise.careers.forms import ApplyForm
 from hirewise.errors import DomainError
 from hirewise.extensions import limiter
+from hirewise.form_recovery import recover_text_fields
 from hirewise.openings.models import Opening
 from hirewise.openings.services import get_public_opening, list_public_openings
 
 bp = Blueprint("careers", __name__, template_folder="templates")
 log = logging.getLogger(__name__)
 FORM_FIELDS = ("full_name", "email", "phone", "links", "resume", "cover_letter", "consent")
+TEXT_FIELDS = ("full_name", "email", "phone", "links", "cover_letter", "consent")
 
 
 @bp.get("/careers")
@@ -77,6 +80,7 @@ def _form_page(form: ApplyForm, found: Opening, problem: str = "") -> str:
         problem=problem,
         retention_days=current_app.config["DATA_RETENTION_DAYS"],
         max_megabytes=current_app.config["MAX_RESUME_BYTES"] // (1024 * 1024),
+        max_bytes=current_app.config["MAX_RESUME_BYTES"],
     )
 
 
@@ -90,9 +94,20 @@ def _attach_errors(form: ApplyForm, exc: DomainError) -> None:
 
 @bp.errorhandler(RequestEntityTooLarge)
 def upload_too_large(exc: RequestEntityTooLarge) -> tuple[str, int]:
+    """The form again, with what the person typed, and the size limit on the résumé field.
+
+    The apply page's script refuses a too-large file before it is sent; this is for browsers
+    without it: the text fields are read back from the refused body (they come before the file).
+    """
     limit = current_app.config["MAX_RESUME_BYTES"] // (1024 * 1024)
     message = f"The upload is too large: a résumé may be at most {limit} MB. Please choose a smaller file."
-    return render_template("careers/problem.html", title="File too large", message=message), 413
+    slug = (request.view_args or {}).get("slug")
+    if request.endpoint != "careers.apply" or request.method != "POST" or not isinstance(slug, str):
+        return render_template("careers/problem.html", title="File too large", message=message), 413
+    typed = recover_text_fields(request, TEXT_FIELDS, max_read=2 * current_app.config["MAX_CONTENT_LENGTH"])
+    form = ApplyForm(formdata=MultiDict(typed))
+    form.resume.errors = [message]
+    return _form_page(form, get_public_opening(slug), problem=message), 413
 
 
 @bp.errorhandler(RateLimitExceeded)

@@ -1,46 +1,33 @@
 """Rendering email templates in a Jinja sandbox, and checking them before they are saved.
 
 Templates are edited by admins in the browser, so they are treated as untrusted code: a sandbox
-that refuses attribute tricks (``''.__class__``), mutation and huge repetitions, strict
+(:mod:`hirewise.mail.sandbox`) that refuses attribute tricks (``''.__class__``) and mutation, and
+bounds what one rendering may cost (value sizes, loop iterations, output, one second), strict
 undefined names, and errors turned into messages an admin can act on (field, line, reason).
+Saving a template renders it once with sample data under the same limits, so an expensive
+template is refused on its field; one that still goes over them with real data (saved before a
+limit existed, or its data is larger) stops within the budget, never hanging a worker.
 Emails are plain text, so nothing is HTML-escaped here; the pages that show them escape.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Generator, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from jinja2 import StrictUndefined, Template, TemplateError, TemplateSyntaxError, meta
-from jinja2.runtime import Context
-from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+from jinja2.sandbox import SecurityError
 
 from hirewise.errors import ValidationFailed
+from hirewise.mail.sandbox import MAX_STRING_CHARS, EmailSandbox, TemplateLimitExceeded, render_budget
 
 MAX_SUBJECT_CHARS = 300
 MAX_BODY_CHARS = 20_000
-MAX_RENDERED_CHARS = 100_000
-MAX_EXPONENT = 64
+MAX_RENDERED_CHARS = MAX_STRING_CHARS
+TOO_DEEP = "it is nested too deeply to read"
 
-
-class _EmailSandbox(ImmutableSandboxedEnvironment):
-    """The stock sandbox, plus refusal of ``'x' * 10**9`` style memory bombs."""
-
-    intercepted_binops = frozenset({"*", "**"})
-
-    def call_binop(self, context: Context, operator: str, left: Any, right: Any) -> Any:
-        if operator == "**" and isinstance(right, int | float) and abs(right) > MAX_EXPONENT:
-            raise SecurityError("exponents above 64 are not allowed in email templates.")
-        if operator == "*":
-            sequence, count = (left, right) if isinstance(right, int) else (right, left)
-            repeats = isinstance(sequence, str | list | tuple) and isinstance(count, int)
-            if repeats and len(sequence) * count > MAX_RENDERED_CHARS:
-                raise SecurityError("the repetition would make the email too long.")
-        return super().call_binop(context, operator, left, right)
-
-
-_sandbox = _EmailSandbox(
+_sandbox = EmailSandbox(
     autoescape=False,
     undefined=StrictUndefined,
     keep_trailing_newline=True,
@@ -73,22 +60,48 @@ def _compile(source: str, field: str) -> Template:
         return _sandbox.from_string(source)
     except TemplateSyntaxError as exc:
         raise _parse_error(field, exc) from exc
+    except (RecursionError, SyntaxError, MemoryError) as exc:  # the parser or Python's compiler gave up
+        raise _field_error(field, TOO_DEEP) from exc
+
+
+class _TooLong(Exception):
+    pass
+
+
+def _collect(chunks: Iterator[str]) -> str:
+    parts: list[str] = []
+    size = 0
+    for chunk in chunks:
+        size += len(chunk)
+        if size > MAX_RENDERED_CHARS:
+            raise _TooLong
+        parts.append(chunk)
+    return "".join(parts)
 
 
 def render_source(source: str, field: str, context: Mapping[str, Any]) -> str:
-    """Render one template text; any failure becomes a ValidationFailed naming the field."""
+    """Render one template text within the sandbox's budget; any failure becomes a ValidationFailed naming the field."""
     template = _compile(source, field)
+    chunks: Generator[str, None, None] = template.generate(dict(context))  # type: ignore[assignment]
     try:
-        text = template.render(dict(context))
+        with render_budget():
+            return _collect(chunks)
+    except _TooLong:
+        raise _field_error(
+            field, f"the rendered text is longer than {MAX_RENDERED_CHARS} characters"
+        ) from None
+    except TemplateLimitExceeded as exc:
+        raise _field_error(field, f"it goes over a limit of email templates: {exc}") from exc
     except SecurityError as exc:
         raise _field_error(field, f"it tries something email templates may not do ({exc})") from exc
     except TemplateError as exc:
         raise _field_error(field, str(exc.message or exc)) from exc
     except (ArithmeticError, LookupError, TypeError, ValueError) as exc:
         raise _field_error(field, f"it fails to render ({exc})") from exc
-    if len(text) > MAX_RENDERED_CHARS:
-        raise _field_error(field, f"the rendered text is longer than {MAX_RENDERED_CHARS} characters")
-    return text
+    except (RecursionError, MemoryError) as exc:
+        raise _field_error(field, f"{TOO_DEEP} or needs too much memory") from exc
+    finally:
+        chunks.close()
 
 
 def render_pair(subject: str, body: str, context: Mapping[str, Any]) -> RenderedEmail:
@@ -123,6 +136,9 @@ def check_sources(
             tree = _sandbox.parse(source)
         except TemplateSyntaxError as exc:
             errors[field] = [f"line {exc.lineno}: {exc.message}"]
+            continue
+        except (RecursionError, MemoryError):
+            errors[field] = [TOO_DEEP]
             continue
         unknown = sorted(meta.find_undeclared_variables(tree) - set(placeholders) - set(_sandbox.globals))
         if unknown:

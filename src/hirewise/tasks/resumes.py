@@ -5,9 +5,16 @@ from __future__ import annotations
 import logging
 
 from celery import shared_task
+from flask import current_app
 
 from hirewise.candidates.models import Application, ResumeStatus
-from hirewise.candidates.resumes import ResumeUnreadable, detect_skills, extract_text
+from hirewise.candidates.resumes import (
+    DEFAULT_LIMITS,
+    ReadingLimits,
+    ResumeUnreadable,
+    detect_skills,
+    extract_text,
+)
 from hirewise.extensions import db
 
 log = logging.getLogger(__name__)
@@ -19,7 +26,8 @@ def extract_resume(application_id: int) -> str:
     """Fill ``resume_text`` and ``detected_skills``, or mark the résumé FAILED with a reason.
 
     Idempotent: only a PENDING résumé is read, so a retry or a duplicate delivery is a no-op.
-    A bad file never raises: the application stays, with the reason on it.
+    A bad file never raises: the application stays, with the reason on it. The parsers run in a
+    child process with the memory, CPU and wall-clock limits of :func:`reading_limits`.
     """
     application = db.session.get(Application, application_id)
     if application is None or application.resume_status != ResumeStatus.PENDING:
@@ -30,7 +38,7 @@ def extract_resume(application_id: int) -> str:
         db.session.commit()
         return "no résumé"
     try:
-        text = extract_text(document.data, document.content_type)
+        text = extract_text(document.data, document.content_type, reading_limits())
     except ResumeUnreadable as exc:
         _fail(application, exc.message)
         return "failed"
@@ -44,6 +52,16 @@ def extract_resume(application_id: int) -> str:
     application.resume_error = ""
     db.session.commit()
     return "extracted"
+
+
+def reading_limits() -> ReadingLimits:
+    """The limits of one résumé reading: ``RESUME_READING_MEMORY_MB``, ``..._CPU_SECONDS``, ``..._WALL_SECONDS``."""
+    config = current_app.config
+    return ReadingLimits(
+        memory_mb=int(config.get("RESUME_READING_MEMORY_MB", DEFAULT_LIMITS.memory_mb)),
+        cpu_seconds=int(config.get("RESUME_READING_CPU_SECONDS", DEFAULT_LIMITS.cpu_seconds)),
+        wall_seconds=float(config.get("RESUME_READING_WALL_SECONDS", DEFAULT_LIMITS.wall_seconds)),
+    )
 
 
 def _fail(application: Application, message: str) -> None:
