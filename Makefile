@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 export FLASK_APP := hirewise
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: install sandbox sandbox-if-possible run test lint fmt pytest worker bench bench-fit bench-ranking bench-scoring clean
+.PHONY: install sandbox sandbox-if-possible tools run test lint fmt pytest worker bench bench-fit bench-ranking bench-scoring clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,6 +26,21 @@ sandbox:
 	    echo "The code sandbox needs bubblewrap: install the Debian package 'bubblewrap' (sudo apt-get install bubblewrap)."; \
 	    exit 1; \
 	  fi; }
+
+## Tools of some tests, installed when missing if we are root on Debian: Chromium for the browser tests and
+## redis-server for the fault tests. Where they cannot be had, `make pytest` leaves those tests out and its
+## last line says which.
+OPTIONAL_TOOLS := chromium:chromium redis-server:redis-server
+
+tools: sandbox
+	@for pair in $(OPTIONAL_TOOLS); do \
+	  binary=$${pair%%:*}; package=$${pair##*:}; \
+	  command -v $$binary >/dev/null 2>&1 && continue; \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$package) >/dev/null \
+	      || echo "Could not install $$package."; \
+	  fi; \
+	done
 
 ## `make run` works without it: code answers then wait in a clear "sandbox unavailable" state.
 sandbox-if-possible:
@@ -47,8 +62,17 @@ fmt: install
 	$(BIN)/ruff format src tests bench
 
 ## The whole suite; pytest's exit code 5 ("no tests ran") fails like any other.
-pytest: install sandbox
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+pytest: install tools
+	@left_out=""; marks=""; \
+	if ! command -v redis-server >/dev/null 2>&1; then \
+	  marks="not fault"; left_out="the fault tests (tests/fault; redis-server is not installed)"; \
+	fi; \
+	if ! command -v chromium >/dev/null 2>&1; then \
+	  left_out="$$left_out$${left_out:+; }the browser tests (tests/e2e; Chromium is not installed)"; \
+	fi; \
+	$(BIN)/python -m pytest $${marks:+-m "$$marks"} $(PYTEST_ARGS); status=$$?; \
+	if [ -n "$$left_out" ]; then echo "Left out: $$left_out."; fi; \
+	exit $$status
 
 test: lint pytest
 

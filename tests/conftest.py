@@ -24,6 +24,7 @@ from hirewise import create_app
 from hirewise.auth.models import Role, User
 from hirewise.extensions import db
 from tests.factories import PASSWORD, UserFactory
+from tests.standalone import environment, start_app  # noqa: F401 - fixtures: apps of a test's own
 
 # Browser tests need Debian's Chromium (`.ci/run` installs it); elsewhere they are not collected.
 collect_ignore = [] if shutil.which("chromium") or os.path.exists("/usr/bin/chromium") else ["e2e"]

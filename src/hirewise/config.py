@@ -18,6 +18,7 @@ from typing import Any
 from hirewise.secret_key import KEY_FILE_NAME, SecretKeyError, ensure_key_file, new_key, read_key_file
 
 MAX_RESUME_BYTES = 5 * 1024 * 1024
+BROKER_CONNECT_TIMEOUT = 2.0  # seconds before a request gives up on an unreachable Redis
 
 
 class ConfigurationError(RuntimeError):
@@ -29,6 +30,19 @@ def _bool(name: str, default: bool) -> bool:
     if value is None:
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _positive_float(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigurationError(f"{name} must be a number of seconds, not {raw!r}.") from None
+    if value <= 0:
+        raise ConfigurationError(f"{name} must be above 0.")
+    return value
 
 
 def normalize_database_url(url: str) -> str:
@@ -99,6 +113,11 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
     transport_options: dict[str, Any] = {}
     if broker_url.startswith("filesystem://"):
         transport_options = filesystem_broker_options(os.environ.get("FILESYSTEM_BROKER_DIR", ""))
+    elif broker_url.startswith(("redis://", "rediss://")):
+        # A broker that is down must not hold a request: the task's row waits for the sweep instead.
+        # (the worker's own connection keeps retrying: Celery gives it broker_connection_max_retries).
+        transport_options = {"socket_connect_timeout": BROKER_CONNECT_TIMEOUT, "max_retries": 0}
+    sweep_seconds = _positive_float("TASK_SWEEP_SECONDS", 15.0)
 
     config: dict[str, Any] = {
         "ENV_NAME": env,
@@ -111,10 +130,23 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         "SQLALCHEMY_RECORD_QUERIES": _bool("SQLALCHEMY_RECORD_QUERIES", False),
         "MAX_CONTENT_LENGTH": MAX_RESUME_BYTES + 512 * 1024,
         "MAX_RESUME_BYTES": MAX_RESUME_BYTES,
+        # A résumé is read by a child process with these limits; over them it is "could not be read".
+        "RESUME_READING_MEMORY_MB": int(os.environ.get("RESUME_READING_MEMORY_MB", "256")),
+        "RESUME_READING_CPU_SECONDS": int(os.environ.get("RESUME_READING_CPU_SECONDS", "5")),
+        "RESUME_READING_WALL_SECONDS": _positive_float("RESUME_READING_WALL_SECONDS", 10.0),
+        # Sessions live in the database (hirewise.auth.sessions): the cookie holds only a random id.
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", production),
+        # A session unused this long ends; one in use ends this long after signing in; "Keep me signed
+        # in" keeps it (used or not) for SESSION_REMEMBER_DAYS instead.
+        "SESSION_IDLE_MINUTES": max(1, int(os.environ.get("HIREWISE_SESSION_IDLE_MINUTES", "720"))),
+        "SESSION_LIFETIME_HOURS": max(1, int(os.environ.get("HIREWISE_SESSION_LIFETIME_HOURS", "24"))),
+        "SESSION_REMEMBER_DAYS": max(1, int(os.environ.get("HIREWISE_SESSION_REMEMBER_DAYS", "30"))),
+        # Flask-Login's remember-me cookie is no longer issued (a lasting session replaces it); these
+        # apply to the header that deletes one left from before.
         "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", production),
         "PREFERRED_URL_SCHEME": "https" if production else "http",
         "WTF_CSRF_ENABLED": True,
@@ -134,6 +166,9 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
             "task_acks_late": True,
             "worker_prefetch_multiplier": 1,
             "broker_connection_retry_on_startup": True,
+            # Publishing fails at once when the broker is down: the task's row is in the database,
+            # and the sweep sends it when the broker is back.
+            "task_publish_retry": False,
             # Run by `celery -A hirewise.worker beat` (production only): re-queues emails whose task was lost.
             "beat_schedule": {
                 "flush-outbox": {"task": "hirewise.tasks.mail.flush_outbox", "schedule": 60.0},
@@ -146,10 +181,32 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
                     "task": "hirewise.tasks.assessments.submit_overdue_attempts",
                     "schedule": 30.0,
                 },
+                # Sends tasks that waited for the broker, and again those whose worker died.
+                "sweep-background-tasks": {
+                    "task": "hirewise.tasks.leases.sweep_background_tasks",
+                    "schedule": sweep_seconds,
+                },
+                "remove-expired-records": {
+                    "task": "hirewise.tasks.housekeeping.remove_expired_records",
+                    "schedule": 3600.0,
+                },
             },
         },
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", redis_url or "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
+        # While Redis is down, each process counts in its own memory (and says so in the log) rather
+        # than failing sign-ins, applications and candidates' answers.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "RATELIMIT_STORAGE_OPTIONS": {
+            "socket_connect_timeout": BROKER_CONNECT_TIMEOUT,
+            "socket_timeout": BROKER_CONNECT_TIMEOUT,
+        },
+        # A worker renews the lease of the task it runs every third of this; when the worker dies the
+        # lease runs out and the sweep (every TASK_SWEEP_SECONDS) sends the task again.
+        "TASK_LEASE_SECONDS": _positive_float("TASK_LEASE_SECONDS", 30.0),
+        "TASK_SWEEP_SECONDS": sweep_seconds,
+        "TASK_DISPATCH_GRACE_SECONDS": _positive_float("TASK_DISPATCH_GRACE_SECONDS", 30.0),
+        "TASK_MAX_ATTEMPTS": max(1, int(os.environ.get("TASK_MAX_ATTEMPTS", "5"))),
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute"),
         "APPLY_RATE_LIMIT": os.environ.get("APPLY_RATE_LIMIT", "20 per hour"),
         # Candidate assessment pages and their API: autosave every few seconds fits, scanning does not.

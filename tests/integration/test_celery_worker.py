@@ -8,41 +8,35 @@ broker; CI's second pass runs it on PostgreSQL (a dedicated schema) and Redis.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-import subprocess
-import sys
-import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import celery
 import pytest
-import sqlalchemy as sa
 from flask import Flask
-from flask_migrate import upgrade
-from fpdf import FPDF
 
-from hirewise import create_app
-from hirewise.candidates.models import Application, Candidate, Document, ResumeStatus
-from hirewise.config import normalize_database_url
+from hirewise.candidates.models import Application, Candidate, ResumeStatus
 from hirewise.extensions import db
-from hirewise.kits.models import SkillKind
 from hirewise.mail.models import OutboxMessage, OutboxStatus
-from hirewise.openings.models import DEFAULT_STAGES, Opening, OpeningSkill, OpeningStatus, Stage
 from hirewise.tasks import enqueue
 from hirewise.tasks.mail import send_message
 from hirewise.tasks.resumes import extract_resume
 from tests.sandbox_attacks import secret_hunt
+from tests.worker_support import (
+    Workers,
+    app_on,
+    application_with_pdf,
+    fresh,
+    new_opening,
+    shared_database,
+    submitted_attempt,
+    wait_for,
+)
 
 pytestmark = pytest.mark.celery_worker
-
-WORKER_TIMEOUT = 60.0
-PDF_CONTENT_TYPE = "application/pdf"
 
 
 @pytest.fixture(autouse=True)
@@ -71,151 +65,32 @@ def shared_setup(tmp_path: Path) -> Iterator[SharedSetup]:
     else:
         environment["CELERY_BROKER_URL"] = "filesystem://"
         environment["FILESYSTEM_BROKER_DIR"] = str(tmp_path / "broker")
-
-    ci_url = os.environ.get("DATABASE_URL", "")
-    if ci_url.startswith(("postgres://", "postgresql")):
-        with postgresql_schema(ci_url, f"worker_test_{os.getpid()}") as url:
-            yield SharedSetup(url, {**environment, "DATABASE_URL": url})
-    else:
-        url = f"sqlite:///{tmp_path / 'worker.db'}"
+    with shared_database(tmp_path, "worker_test") as url:
         yield SharedSetup(url, {**environment, "DATABASE_URL": url})
-
-
-def _execute_ddl(url: sa.URL, statement: str) -> None:
-    engine = sa.create_engine(url)
-    try:
-        with engine.begin() as connection:
-            connection.exec_driver_sql(statement)
-    finally:
-        engine.dispose()
-
-
-@contextmanager
-def postgresql_schema(url: str, schema: str) -> Iterator[str]:
-    """A throw-away schema, so the shared database keeps nothing of this test; yields its URL."""
-    base_url = sa.make_url(normalize_database_url(url))
-    _execute_ddl(base_url, f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
-    _execute_ddl(base_url, f'CREATE SCHEMA "{schema}"')
-    try:
-        scoped = base_url.update_query_dict({"options": f"-csearch_path={schema}"})
-        yield scoped.render_as_string(hide_password=False)
-    finally:
-        _execute_ddl(base_url, f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
 
 
 @pytest.fixture
 def producer_app(shared_setup: SharedSetup, monkeypatch: pytest.MonkeyPatch) -> Iterator[Flask]:
     """An app of our own that sends tasks to the broker, on the migrated shared database."""
-    for name, value in shared_setup.environment.items():
-        monkeypatch.setenv(name, value)
-    # create_app makes its Celery app the current one; give the suite's back afterwards.
-    previous_celery = celery.current_app._get_current_object()
-    app = create_app(
-        {"ENV": "testing", "TESTING": True, "SQLALCHEMY_DATABASE_URI": shared_setup.database_url}
-    )
-    try:
+    with app_on(shared_setup.database_url, monkeypatch, shared_setup.environment) as app:
         assert app.config["TASK_MODE"] == "celery"
-        with app.app_context():
-            upgrade()
-            yield app
-            db.session.remove()
-            db.engine.dispose()
-    finally:
-        previous_celery.set_current()
-        previous_celery.set_default()
+        yield app
 
 
 @pytest.fixture
-def worker(shared_setup: SharedSetup, tmp_path: Path) -> Iterator[Callable[..., subprocess.Popen[bytes]]]:
+def worker(shared_setup: SharedSetup, tmp_path: Path) -> Iterator[Callable[..., Any]]:
     """Starts the worker on demand (``extra_environment`` adds to its environment) and always stops it."""
-    processes: list[subprocess.Popen[bytes]] = []
-    log_path = tmp_path / "worker.log"
-
-    def start(extra_environment: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
-        command = [sys.executable, "-m", "celery", "-A", "hirewise.worker", "worker"]
-        command += ["--pool", "solo", "--concurrency", "1", "-Q", "celery", "--loglevel", "INFO"]
-        command += ["--without-gossip", "--without-mingle", "--without-heartbeat"]
-        with log_path.open("wb") as log:
-            process = subprocess.Popen(
-                command,
-                env={**os.environ, **shared_setup.environment, **(extra_environment or {})},
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                cwd=tmp_path,
-            )
-        processes.append(process)
-        return process
-
-    yield start
-    for process in processes:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
-
-
-def _resume_pdf() -> bytes:
-    pdf = FPDF()
-    pdf.add_page()
-    pdf.set_font("Helvetica", size=12)
-    pdf.multi_cell(
-        0, 8, "Ada Lovelace. Five years building Flask services with blueprints; ships with Docker."
-    )
-    return bytes(pdf.output())
-
-
-def _opening() -> Opening:
-    opening = Opening(slug="worker-test", title="Flask Developer", status=OpeningStatus.OPEN)
-    opening.stages = [
-        Stage(name=name, kind=kind, position=i) for i, (name, kind) in enumerate(DEFAULT_STAGES)
-    ]
-    opening.skills = [
-        OpeningSkill(name="Flask core", kind=SkillKind.MUST_HAVE, weight=3, keywords=["flask", "blueprint"]),
-        OpeningSkill(name="Kubernetes", kind=SkillKind.NICE_TO_HAVE, weight=1, keywords=["kubernetes"]),
-    ]
-    return opening
-
-
-def _application_with_pdf(opening: Opening) -> Application:
-    data = _resume_pdf()
-    candidate = Candidate(full_name="Ada Lovelace", email="ada@example.com")
-    application = Application(
-        candidate=candidate, opening=opening, stage=opening.stages[0], resume_status=ResumeStatus.PENDING
-    )
-    application.resume = Document(
-        filename="ada.pdf",
-        content_type=PDF_CONTENT_TYPE,
-        size=len(data),
-        sha256=hashlib.sha256(data).hexdigest(),
-        data=data,
-    )
-    return application
-
-
-def _fresh(model: type[Any], object_id: int) -> Any:
-    db.session.rollback()  # a new transaction sees the worker's commits
-    return db.session.get(model, object_id)
-
-
-def _wait_for(read: Callable[[], Any], done: Callable[[Any], bool], log: Path) -> Any:
-    deadline = time.monotonic() + WORKER_TIMEOUT
-    while time.monotonic() < deadline:
-        value = read()
-        if done(value):
-            return value
-        time.sleep(0.2)
-    log_text = log.read_text(errors="replace") if log.exists() else "(no log)"
-    pytest.fail(f"the worker did not finish within {WORKER_TIMEOUT:.0f} s; its log:\n{log_text[-4000:]}")
+    workers = Workers(shared_setup.environment, tmp_path)
+    yield workers.start
+    workers.stop_all()
 
 
 def test_worker_runs_mail_and_resume_tasks(producer_app, worker, tmp_path):
     # A worker stopped by an earlier run may have left unacknowledged (acks_late) messages that the
     # broker redelivers: start from an empty queue so the log below holds only this test's tasks.
     producer_app.extensions["celery"].control.purge()
-    opening = _opening()
-    application = _application_with_pdf(opening)
+    opening = new_opening()
+    application = application_with_pdf(opening)
     message = OutboxMessage(to_email="ada@example.com", subject="We got your application", body="Thanks!")
     db.session.add_all([opening, application, message])
     db.session.commit()
@@ -223,20 +98,21 @@ def test_worker_runs_mail_and_resume_tasks(producer_app, worker, tmp_path):
 
     enqueue(send_message, message_id)
     enqueue(extract_resume, application_id)
+    db.session.commit()  # queued tasks are rows of the committing transaction
     # Nothing ran in this process: the tasks wait in the broker for a worker.
-    assert _fresh(OutboxMessage, message_id).status == OutboxStatus.QUEUED
-    assert _fresh(Application, application_id).resume_status == ResumeStatus.PENDING
+    assert fresh(OutboxMessage, message_id).status == OutboxStatus.QUEUED
+    assert fresh(Application, application_id).resume_status == ResumeStatus.PENDING
 
     process = worker()
     log = tmp_path / "worker.log"
 
-    message = _wait_for(
-        lambda: _fresh(OutboxMessage, message_id), lambda m: m.status != OutboxStatus.QUEUED, log
+    message = wait_for(
+        lambda: fresh(OutboxMessage, message_id), lambda m: m.status != OutboxStatus.QUEUED, log
     )
     assert message.status == OutboxStatus.HELD  # no MAIL_SERVER: kept on the Outbox page, not sent
 
-    application = _wait_for(
-        lambda: _fresh(Application, application_id),
+    application = wait_for(
+        lambda: fresh(Application, application_id),
         lambda a: a.resume_status != ResumeStatus.PENDING,
         log,
     )
@@ -248,7 +124,8 @@ def test_worker_runs_mail_and_resume_tasks(producer_app, worker, tmp_path):
     # Idempotent: a duplicate delivery is seen by the worker and changes nothing.
     enqueue(send_message, message_id)
     enqueue(extract_resume, application_id)
-    log_text = _wait_for(
+    db.session.commit()  # queued tasks are rows of the committing transaction
+    log_text = wait_for(
         lambda: log.read_text(errors="replace"),
         lambda t: t.count("'held'") >= 2 and "'skipped'" in t,
         log,
@@ -256,76 +133,15 @@ def test_worker_runs_mail_and_resume_tasks(producer_app, worker, tmp_path):
     assert "'extracted'" in log_text
     assert log_text.count("'held'") == 2
     assert "'skipped'" in log_text
-    assert _fresh(OutboxMessage, message_id).status == OutboxStatus.HELD
-    assert _fresh(Application, application_id).resume_status == ResumeStatus.EXTRACTED
-
-
-def _submitted_attempt(candidate: Candidate, answers: dict[str, dict[str, str]]) -> int:
-    """A committed, submitted attempt of ``candidate`` with a code question (``double``) and a free-text
-    one, answered by ``answers`` ({kind: response}, kinds left out are not in the assessment); its id."""
-    from hirewise.assessments.models import (
-        Assessment,
-        AssessmentAnswer,
-        AssessmentAttempt,
-        AssessmentInvitation,
-        AssessmentQuestion,
-        AttemptStatus,
-    )
-    from hirewise.db import utcnow
-
-    questions = {
-        "code": AssessmentQuestion(
-            kind="code",
-            prompt="Write double(n).",
-            points=2,
-            content={
-                "function_name": "double",
-                "examples": [{"args": [2], "expected": 4}],
-                "tests": [{"args": [5], "expected": 10}],
-            },
-        ),
-        "free_text": AssessmentQuestion(
-            kind="free_text",
-            prompt="What does a blueprint do?",
-            points=5,
-            content={
-                "expected_answer": "It groups routes, templates and static files of one feature.",
-                "key_points": [],
-            },
-        ),
-    }
-    opening = _opening()
-    application = Application(candidate=candidate, opening=opening, stage=opening.stages[0])
-    assessment = Assessment(opening=opening, title="Screening")
-    assessment.questions = [questions[kind] for kind in answers]
-    now = utcnow()
-    invitation = AssessmentInvitation(
-        assessment=assessment,
-        application=application,
-        token_hash=hashlib.sha256(candidate.email.encode()).hexdigest(),
-        expires_at=now,
-    )
-    attempt = AssessmentAttempt(
-        invitation=invitation,
-        status=AttemptStatus.SUBMITTED,
-        started_at=now,
-        deadline_at=now,
-        submitted_at=now,
-    )
-    attempt.answers = [
-        AssessmentAnswer(question=questions[kind], response=response, max_points=questions[kind].points)
-        for kind, response in answers.items()
-    ]
-    db.session.add_all([opening, application, assessment, invitation, attempt])
-    db.session.commit()
-    return attempt.id
+    assert fresh(OutboxMessage, message_id).status == OutboxStatus.HELD
+    assert fresh(Application, application_id).resume_status == ResumeStatus.EXTRACTED
 
 
 def _scored(attempt_id: int, log: Path) -> Any:
     from hirewise.assessments.models import AssessmentAttempt, ScoringStatus
 
-    scored = _wait_for(
-        lambda: _fresh(AssessmentAttempt, attempt_id),
+    scored = wait_for(
+        lambda: fresh(AssessmentAttempt, attempt_id),
         lambda a: a.scoring_status != ScoringStatus.PENDING,
         log,
     )
@@ -338,7 +154,7 @@ def test_worker_scores_a_submitted_assessment_with_code_in_the_sandbox(producer_
     from hirewise.tasks.assessments import score_attempt
 
     producer_app.extensions["celery"].control.purge()
-    attempt_id = _submitted_attempt(
+    attempt_id = submitted_attempt(
         Candidate(full_name="Grace Hopper", email="grace@example.com"),
         {
             "code": {"code": "def double(n):\n    return 2 * n\n"},
@@ -346,8 +162,9 @@ def test_worker_scores_a_submitted_assessment_with_code_in_the_sandbox(producer_
         },
     )
     enqueue(score_attempt, attempt_id)
+    db.session.commit()
     # Nothing ran in this process: the task waits in the broker for a worker.
-    assert _fresh(AssessmentAttempt, attempt_id).scoring_status == ScoringStatus.PENDING
+    assert fresh(AssessmentAttempt, attempt_id).scoring_status == ScoringStatus.PENDING
 
     worker()
     scored = _scored(attempt_id, tmp_path / "worker.log")
@@ -374,11 +191,12 @@ def test_code_run_by_the_worker_reads_none_of_its_secrets(producer_app, worker, 
     hunted_paths = [str(tmp_path / "instance" / "secret_key"), str(Path(__file__))]
     if shared_setup.database_url.startswith("sqlite:///"):
         hunted_paths.append(shared_setup.database_url.removeprefix("sqlite:///"))
-    attempt_id = _submitted_attempt(
+    attempt_id = submitted_attempt(
         Candidate(full_name="Mallory", email="mallory@example.com"),
         {"code": {"code": secret_hunt("double", hunted_paths)}},
     )
     enqueue(score_attempt, attempt_id)
+    db.session.commit()
     worker(secrets_of_the_worker)
     log = tmp_path / "worker.log"
     scored = _scored(attempt_id, log)

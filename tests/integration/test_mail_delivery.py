@@ -13,12 +13,14 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 from celery.exceptions import Retry
+from sqlalchemy import select
 
 from hirewise.db import utcnow
 from hirewise.extensions import db
 from hirewise.mail import services
 from hirewise.mail.models import OutboxMessage, OutboxStatus, TemplateKey
 from hirewise.tasks.mail import flush_outbox, send_message
+from hirewise.tasks.models import BackgroundTask
 
 SMTP_USER, SMTP_PASSWORD = "hirewise", "s3cret-pass"
 
@@ -108,10 +110,36 @@ def test_embedded_mode_holds_the_message(embedded):
     assert held.error == ""
 
 
-def test_deliver_later_runs_the_task_after_commit(embedded):
-    message = _queued(context={"subject": "Hi", "body": "Hello"})
+def _queued_for_delivery() -> OutboxMessage:
+    """An email and its send task, queued in a use case that has not committed yet."""
+    message = services.queue_template_email(
+        TemplateKey.GENERIC,
+        to_email="ada@example.com",
+        to_name="Ada",
+        context={"subject": "Hi", "body": "Hello"},
+    )
     services.deliver_later([message.id])
+    return message
+
+
+def test_deliver_later_queues_the_task_in_the_transaction_and_it_runs_after_the_commit(embedded):
+    message = _queued_for_delivery()
+    db.session.flush()
+    assert message.status == OutboxStatus.QUEUED, "nothing runs before the use case commits"
+    task = db.session.execute(select(BackgroundTask)).scalars().one()
+    assert (task.name, task.args, task.status) == ("hirewise.tasks.mail.send_message", [message.id], "queued")
+    db.session.commit()
     assert _reloaded(message.id).status == OutboxStatus.HELD
+    done = db.session.get(BackgroundTask, task.id)
+    assert done is not None and (done.status, done.attempts) == ("done", 1)
+
+
+def test_a_rolled_back_use_case_queues_nothing(embedded):
+    _queued_for_delivery()
+    db.session.rollback()
+    db.session.commit()  # a later commit of the same session sends nothing either
+    assert db.session.execute(select(BackgroundTask)).scalars().all() == []
+    assert db.session.execute(select(OutboxMessage)).scalars().all() == []
 
 
 def test_sent_through_smtp_with_headers_body_and_attachment(smtp_server):

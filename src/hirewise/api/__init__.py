@@ -9,12 +9,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import Blueprint, Flask, abort, g, render_template, request
+from flask import Blueprint, Flask, Response, abort, g, render_template, request
 from flask_smorest import Blueprint as SmorestBlueprint
 from marshmallow import Schema, fields, validate
 from sqlalchemy import Select, func, select
 from webargs.flaskparser import FlaskParser
 
+from hirewise.api import idempotency
 from hirewise.auth.models import User
 from hirewise.extensions import api, csrf, db
 from hirewise.paging import MAX_PAGE
@@ -41,8 +42,10 @@ class ApiBlueprint(SmorestBlueprint):  # type: ignore[misc]
 READ_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
-def authenticate_token() -> None:
-    """Token-only authentication: a browser session never authenticates an API call (no CSRF there)."""
+def authenticate_token() -> Response | None:
+    """Token-only authentication: a browser session never authenticates an API call (no CSRF there).
+
+    A POST with an ``Idempotency-Key`` that was already answered gets that answer back here."""
     from hirewise.auth.services import user_for_api_token
 
     header = request.headers.get("Authorization", "")
@@ -58,11 +61,14 @@ def authenticate_token() -> None:
         abort(403, description=f"This token lacks the '{needed}' scope.")
     g._login_user = user  # Flask-Login's cache: current_user is the token's owner for this request
     g.api_token = token
+    return idempotency.begin(user)
 
 
 def api_blueprint(name: str, url_path: str, description: str) -> ApiBlueprint:
     blp = ApiBlueprint(f"api_{name}", name, url_prefix=f"{API_PREFIX}/{url_path}", description=description)
     blp.before_request(authenticate_token)
+    blp.after_request(idempotency.finish)
+    blp.teardown_request(idempotency.abandon)
     return blp
 
 
@@ -117,7 +123,7 @@ def register_api(app: Flask) -> None:
     from hirewise.organisation.api import blp as organisation_blp
     from hirewise.questions.api import blp as questions_blp
 
-    api.init_app(app)
+    api.init_app(app, spec_kwargs={"extra_plugins": [idempotency.IdempotencyKeyPlugin()]})
     for blp in (
         kits_blp,
         openings_blp,

@@ -296,8 +296,8 @@ def submit_attempt(attempt: AssessmentAttempt) -> AssessmentAttempt:
         _close(attempt, SubmittedBy.DEADLINE, attempt.deadline_at)
     else:
         _close(attempt, SubmittedBy.CANDIDATE, now)
-    db.session.commit()
     _queue_scoring(attempt.id)
+    db.session.commit()
     return attempt
 
 
@@ -329,8 +329,8 @@ def _submit_if_overdue(attempt: AssessmentAttempt, now: datetime) -> bool:
     if attempt.status != AttemptStatus.IN_PROGRESS:  # closed meanwhile by a submit or another sweep
         return False
     _close(attempt, SubmittedBy.DEADLINE, attempt.deadline_at)
-    db.session.commit()
     _queue_scoring(attempt.id)
+    db.session.commit()
     return True
 
 

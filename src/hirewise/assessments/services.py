@@ -610,8 +610,8 @@ def invite(
             opening_id=assessment.opening_id,
         )
         issued.append(IssuedInvitation(invitation, token, link))
-    db.session.commit()
     deliver_later([item.invitation.outbox_message_id for item in issued if item.invitation.outbox_message_id])
+    db.session.commit()
     return issued
 
 
@@ -866,12 +866,12 @@ def request_rescore(actor: User, assessment: Assessment, attempt_ids: Iterable[i
         f"re-scoring {len(ids)} attempt(s) of {assessment.title}",
         opening_id=assessment.opening_id,
     )
-    db.session.commit()
     from hirewise.tasks import enqueue
     from hirewise.tasks.assessments import score_attempt
 
     for attempt_id in ids:
         enqueue(score_attempt, attempt_id)
+    db.session.commit()
     return len(ids)
 
 

@@ -153,20 +153,21 @@ def _check_inputs(resume: ResumeUpload | None, cover_letter: str) -> None:
     clean_text(cover_letter, "cover_letter", MAX_COVER_LETTER)
 
 
-def _commit_or_conflict(duplicate_message: str) -> None:
+def _commit_or_conflict(
+    duplicate_message: str, application: Application | None = None, message_ids: Sequence[int] = ()
+) -> None:
+    """Commit the use case, with the background work an ``application`` needs queued in it."""
     # Two submissions racing past the duplicate check meet the unique constraints here.
     try:
+        db.session.flush()
+        if application is not None and application.resume_status == ResumeStatus.PENDING:
+            enqueue(extract_resume, application.id)
+        if message_ids:
+            deliver_later(message_ids)
         db.session.commit()
     except IntegrityError as exc:
         db.session.rollback()
         raise Conflict(duplicate_message) from exc
-
-
-def _after_application(application: Application, message_ids: Sequence[int]) -> None:
-    if application.resume_status == ResumeStatus.PENDING:
-        enqueue(extract_resume, application.id)
-    if message_ids:
-        deliver_later(message_ids)
 
 
 def new_candidate(actor: User | None, fields: CandidateFields, *, consent: bool) -> Candidate:
@@ -242,8 +243,7 @@ def submit_application(
         application_id=application.id,
         actor=actor,
     )
-    _commit_or_conflict(DUPLICATE_APPLICATION)
-    _after_application(application, [message.id])
+    _commit_or_conflict(DUPLICATE_APPLICATION, application, [message.id])
     return application
 
 
@@ -276,9 +276,7 @@ def create_candidate(
         application = new_application(
             actor, candidate, opening, source=source, cover_letter=cover_letter, resume=resume
         )
-    _commit_or_conflict("A candidate with this email address already exists.")
-    if application is not None:
-        _after_application(application, [])
+    _commit_or_conflict("A candidate with this email address already exists.", application)
     return candidate
 
 
@@ -299,8 +297,7 @@ def add_application(
     application = new_application(
         actor, candidate, opening, source=source, cover_letter=cover_letter, resume=resume
     )
-    _commit_or_conflict(f"{candidate.full_name} is already in the pipeline of {opening.title}.")
-    _after_application(application, [])
+    _commit_or_conflict(f"{candidate.full_name} is already in the pipeline of {opening.title}.", application)
     return application
 
 
@@ -350,8 +347,8 @@ def replace_resume(actor: User, application: Application, upload: ResumeUpload) 
         candidate_id=application.candidate_id,
         opening_id=application.opening_id,
     )
-    db.session.commit()
     enqueue(extract_resume, application.id)
+    db.session.commit()
     return application
 
 
@@ -439,9 +436,9 @@ def reject_application(
 ) -> Application:
     _allow(can_change_application(actor, application), "You cannot change this application.")
     message_id = _reject(actor, application, _reason(reason), notify)
-    db.session.commit()
     if message_id is not None:
         deliver_later([message_id])
+    db.session.commit()
     return application
 
 
@@ -491,10 +488,8 @@ def bulk_reject(
     applications = _applications_for_bulk(actor, application_ids)
     cleaned = _reason(reason)
     message_ids = [_reject(actor, application, cleaned, notify) for application in applications]
+    deliver_later([message_id for message_id in message_ids if message_id is not None])
     db.session.commit()
-    queued = [message_id for message_id in message_ids if message_id is not None]
-    if queued:
-        deliver_later(queued)
     return applications
 
 
@@ -522,7 +517,8 @@ def add_note(actor: User, candidate: Candidate, body: str, application_id: int |
         "create",
         "note",
         note.id,
-        f"added a note on {candidate.full_name}",
+        # A general note is read by fewer people than a note on an application (security.can_view_note).
+        f"added a {'general ' if application_id is None else ''}note on {candidate.full_name}",
         candidate_id=candidate.id,
         opening_id=opening_id,
     )
@@ -554,6 +550,6 @@ def email_candidate(actor: User, candidate: Candidate, subject: str, body: str) 
         actor=actor,
     )
     # queue_template_email records the audit event, anchored on the candidate.
-    db.session.commit()
     deliver_later([message.id])
+    db.session.commit()
     return message

@@ -1,8 +1,9 @@
 """Use cases of email: templates an admin edits, and the outbox every email goes through.
 
 Queueing an email never commits: it joins the caller's use case (an application, a rejection),
-so the email exists if and only if what it announces does. The caller then calls
-:func:`deliver_later` after its commit, which hands each message to ``tasks.mail.send_message``.
+so the email exists if and only if what it announces does. The caller also calls
+:func:`deliver_later` before its commit, which queues ``tasks.mail.send_message`` for each message in
+the same transaction; the send task starts once that transaction has committed.
 """
 
 from __future__ import annotations
@@ -189,14 +190,27 @@ def _clean_attachments(attachments: Sequence[Mapping[str, Any]]) -> list[dict[st
     return cleaned
 
 
-def _render_for_sending(key: TemplateKey, context: Mapping[str, Any]) -> RenderedEmail:
+def _render_for_sending(
+    key: TemplateKey, context: Mapping[str, Any], *, address: str, candidate_id: int | None
+) -> RenderedEmail:
     stored = _stored_template(key)
     if stored is not None:
         try:
             return render_template_email(stored, context)
         except ValidationFailed as exc:
-            # A broken saved template must not block the use case (an application, a rejection).
+            # A broken saved template must not block the use case (an application, a rejection):
+            # it fails within the sandbox's budget, the default text goes out, and the audit log
+            # (and the candidate's timeline) says why, for an admin to fix the template.
             log.warning("email template %s fails (%s); sending the default text", key.value, exc.message)
+            record(
+                None,
+                "render_failed",
+                "email_template",
+                stored.id,
+                f"Email template “{stored.name}” could not be used for the email to {address}: "
+                f"{exc.message} The default text was sent instead.",
+                candidate_id=candidate_id,
+            )
     return render_template_email(_from_default(DEFAULT_TEMPLATES[key]), context)
 
 
@@ -218,7 +232,7 @@ def queue_template_email(
     values: dict[str, Any] = {placeholder: "" for placeholder in DEFAULT_TEMPLATES[template_key].placeholders}
     values.update(company_name=current_app.config["COMPANY_NAME"], candidate_name=name or "there")
     values.update(context)
-    rendered = _render_for_sending(template_key, values)
+    rendered = _render_for_sending(template_key, values, address=address, candidate_id=candidate_id)
     authenticated = actor is not None and getattr(actor, "is_authenticated", False)
     message = OutboxMessage(
         to_email=address,
@@ -248,7 +262,7 @@ def queue_template_email(
 
 
 def deliver_later(message_ids: Sequence[int]) -> None:
-    """Hand each message to the send task. Call it after the commit that created the messages."""
+    """Queue the send task of each message, in the transaction that created the messages (before its commit)."""
     from hirewise.tasks import enqueue
     from hirewise.tasks.mail import send_message
 
@@ -336,6 +350,6 @@ def resend_message(actor: User, message: OutboxMessage) -> OutboxMessage:
         after=snapshot(message, ("status", "error")),
         candidate_id=message.candidate_id,
     )
-    db.session.commit()
     deliver_later([message.id])
+    db.session.commit()
     return message

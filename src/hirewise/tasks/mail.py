@@ -150,4 +150,5 @@ def flush_outbox() -> int:
     message_ids = list(db.session.execute(stmt).scalars())
     for message_id in message_ids:
         enqueue(send_message, message_id)
+    db.session.commit()
     return len(message_ids)

@@ -34,7 +34,9 @@ class BackgroundTask(TimestampMixin, Base):
     args: Mapped[list[Any]]
     status: Mapped[TaskStatus] = mapped_column(String(16), default=TaskStatus.QUEUED)
     attempts: Mapped[int] = mapped_column(default=0)
-    dispatched_at: Mapped[datetime | None]  # by the sweep; the first dispatch, after the commit, is not written
+    dispatched_at: Mapped[
+        datetime | None
+    ]  # by the sweep; the first dispatch, after the commit, is not written
     started_at: Mapped[datetime | None]
     lease_until: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]

@@ -125,6 +125,6 @@ def send_feedback_reminders() -> int:
         message_id = _queue_reminder(interview, user_id, email, name, interval)
         if message_id is not None:
             message_ids.append(message_id)
-    db.session.commit()
     deliver_later(message_ids)
+    db.session.commit()
     return len(message_ids)
