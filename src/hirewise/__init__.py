@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from typing import Any
 
@@ -19,6 +20,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.from_mapping(load_config(app.instance_path, config))
     os.makedirs(app.instance_path, exist_ok=True)
 
+    register_logging(app)
+
     register_extensions(app)
     register_sessions(app)
     register_blueprints(app)
@@ -30,6 +33,22 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_tasks(app)
     register_commands(app)
     return app
+
+
+def register_logging(app: Flask) -> None:
+    """Send the app's and its extensions' log to stderr when nothing else has set logging up.
+
+    gunicorn and ``flask run`` leave the root logger bare, so warnings such as the rate limiter's
+    "storage unreachable - falling back to in-memory storage" would be lost (Flask-Limiter gives its
+    logger a NullHandler, so not even Python's last-resort handler prints them). Celery's worker and
+    the tests configure logging themselves, and are left alone.
+    """
+    if logging.getLogger().handlers:
+        return
+    logging.basicConfig(
+        level=os.environ.get("LOG_LEVEL", "INFO").upper(),
+        format="%(asctime)s %(levelname)s [%(name)s] %(message)s",
+    )
 
 
 def register_extensions(app: Flask) -> None:
