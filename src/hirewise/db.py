@@ -1,9 +1,11 @@
-"""Declarative base and column helpers shared by every feature's models."""
+"""Declarative base and column helpers shared by every feature's models; :func:`use_case` for services."""
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 from sqlalchemy import JSON, DateTime, MetaData, TypeDecorator
 from sqlalchemy.engine import Dialect
@@ -47,6 +49,34 @@ class Base(DeclarativeBase):
         metadata=metadata,
         type_annotation_map={datetime: UTCDateTime(), dict[str, Any]: JSON(), list[Any]: JSON()},
     )
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def use_case(function: Callable[P, R]) -> Callable[P, R]:
+    """Mark a service function as a use case: when it raises, what it left in the session is rolled back.
+
+    A use case commits once when it succeeds. When it fails (a :class:`~hirewise.errors.DomainError`
+    such as a refused permission or an invalid field, or anything unexpected) it may already have
+    added, changed or flushed rows; they are rolled back here, before the exception reaches the
+    caller, so a view or an API route never rolls back itself and nothing half-written is committed
+    by whatever commits next in the same session. Nested use cases (``commit=False`` steps of a
+    larger one) roll back the whole transaction too: a failed step fails the use case that called it.
+    """
+
+    @functools.wraps(function)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return function(*args, **kwargs)
+        except Exception:
+            from hirewise.extensions import db  # extensions imports this module
+
+            db.session.rollback()
+            raise
+
+    return run
 
 
 class TimestampMixin:

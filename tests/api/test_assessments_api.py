@@ -213,6 +213,44 @@ def test_kit_assessment_is_added_from_the_opening_kit(client, team):
     assert missing.get_json()["error"]["message"] == "This opening's kit ships no screening assessment."
 
 
+def test_kit_assessment_posted_twice_is_added_once(client, team):
+    kit = next(k for k in ensure_builtin_kits() if k.slug == "flask-developer")
+    opening = create_opening(team.recruiter, title="Flask Developer", kit_id=kit.id)
+    url = f"{API}/openings/{opening.id}/from-kit"
+    first = client.post(url, headers=team.auth)
+    second = client.post(url, headers=team.auth)
+    assert (first.status_code, second.status_code) == (201, 200), second.get_json()
+    assert second.get_json() == first.get_json()  # the same assessment, unchanged
+    listed = client.get(f"{API}/openings/{opening.id}", headers=team.auth).get_json()["items"]
+    assert [a["id"] for a in listed] == [first.get_json()["id"]]
+
+    # Archived, it is no longer the opening's: posting again adds a new one.
+    archived = client.patch(f"{API}/{first.get_json()['id']}", json={"status": "archived"}, headers=team.auth)
+    assert archived.status_code == 200
+    third = client.post(url, headers=team.auth)
+    assert third.status_code == 201 and third.get_json()["id"] != first.get_json()["id"]
+    assert third.get_json()["source"] == "kit:flask-developer"
+    everything = client.get(
+        f"{API}/openings/{opening.id}", query_string={"include_archived": "true"}, headers=team.auth
+    ).get_json()["items"]
+    assert sorted((a["id"], a["status"]) for a in everything) == [
+        (first.get_json()["id"], "archived"),
+        (third.get_json()["id"], "active"),
+    ]
+
+
+def test_openapi_documents_both_answers_of_adding_the_kit_assessment(client):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    responses = spec["paths"][f"{API}/openings/{{opening_id}}/from-kit"]["post"]["responses"]
+    assert {"200", "201"} <= set(responses)
+    assert "Already added" in responses["200"]["description"]
+    assert "Added" in responses["201"]["description"]
+    for status in ("200", "201"):
+        assert responses[status]["content"]["application/json"]["schema"] == {
+            "$ref": "#/components/schemas/AssessmentDetail"
+        }
+
+
 # --- questions -----------------------------------------------------------------------------------
 
 

@@ -1,8 +1,8 @@
 """``/api/v1/assessments``: assessments of openings, their questions, invitations, attempts, scores, overrides.
 
 Every rule (settings ranges, rubric versions, who may invite or override, when questions stay
-frozen) is in ``assessments.services``; the routes load objects, check read permission with the
-``hirewise.security`` predicates and shape the answers.
+frozen) is in the use cases that ``assessments.services`` re-exports; the routes load objects, check
+read permission with the ``hirewise.security`` predicates and shape the answers.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from flask.views import MethodView
 
 from hirewise.api import api_blueprint, current_api_user
 from hirewise.assessments import services
-from hirewise.assessments.builtin import add_kit_assessment
+from hirewise.assessments.builtin import ensure_kit_assessment
 from hirewise.assessments.models import (
     Assessment,
     AssessmentAnswer,
@@ -54,6 +54,7 @@ from hirewise.security import can_review_assessment, can_view_opening, can_view_
 blp = api_blueprint(
     "assessments", "assessments", "Online assessments, invitations, results and score overrides"
 )
+_ALREADY_ADDED = "Already added: the opening's active kit assessment, unchanged."
 _CODE_AUTHORS = (
     "A code question, and the caller may not write them: only recruiters and admins, and hiring managers "
     "when an admin allows it in the organisation settings."
@@ -201,11 +202,16 @@ class OpeningAssessments(MethodView):
 
 @blp.route("/openings/<int:opening_id>/from-kit")
 class KitAssessment(MethodView):
-    @blp.response(201, AssessmentDetailSchema)
-    def post(self, opening_id: int) -> Assessment:
-        """Add the screening assessment shipped with the opening's kit (404 when the kit ships none)."""
-        assessment = add_kit_assessment(current_api_user(), _visible_opening(opening_id))
-        return services.get_assessment(assessment.id)
+    @blp.response(201, AssessmentDetailSchema, description="Added: the opening had no active kit assessment.")
+    @blp.alt_response(200, schema=AssessmentDetailSchema, description=_ALREADY_ADDED, success=True)
+    def post(self, opening_id: int) -> tuple[Assessment, int]:
+        """Add the screening assessment shipped with the opening's kit, once (404 when the kit ships none).
+
+        Idempotent: while the opening has an active assessment from its kit, posting again answers
+        200 with that one instead of adding a copy. Once it is archived, posting adds a new one (201).
+        """
+        result = ensure_kit_assessment(current_api_user(), _visible_opening(opening_id))
+        return services.get_assessment(result.assessment.id), 201 if result.created else 200
 
 
 @blp.route("/<int:assessment_id>")

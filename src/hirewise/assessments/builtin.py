@@ -2,19 +2,27 @@
 
 Each file is checked by the same validation as the editor and the API, when it is added to an
 opening: a broken shipped file fails loudly in the tests, not quietly for a user.
+
+An opening gets its kit's assessment once: adding it again (a double click, a retried API call)
+gives back the one it has, recognised by its ``source`` (``kit:<slug>``) among the opening's active
+assessments. Once that one is archived, adding it again makes a fresh copy.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from typing import Any
 
 import yaml
+from sqlalchemy import select
 
-from hirewise.assessments.models import Assessment, QuestionKind
-from hirewise.assessments.services import add_question, create_assessment
+from hirewise.assessments.building import create_assessment, require_manage
+from hirewise.assessments.models import Assessment, AssessmentStatus, QuestionKind
+from hirewise.assessments.questions import add_question
 from hirewise.auth.models import User
+from hirewise.db import use_case
 from hirewise.errors import NotFound
 from hirewise.extensions import db
 from hirewise.openings.models import Opening
@@ -74,16 +82,70 @@ def _question_values(opening: Opening, item: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def add_kit_assessment(actor: User, opening: Opening) -> Assessment:
-    """Add the screening assessment of the opening's kit, with skills matched to its scorecard."""
+def kit_source(opening: Opening) -> str | None:
+    """The ``source`` of the assessment added from the opening's kit, e.g. ``kit:flask-developer``."""
+    return f"kit:{opening.kit.slug}" if opening.kit is not None else None
+
+
+def kit_assessment(opening: Opening) -> Assessment | None:
+    """The opening's active assessment added from its kit, if it has one (the oldest, if several)."""
+    source = kit_source(opening)
+    if source is None:
+        return None
+    stmt = (
+        select(Assessment)
+        .where(
+            Assessment.opening_id == opening.id,
+            Assessment.source == source,
+            Assessment.status == AssessmentStatus.ACTIVE,
+        )
+        .order_by(Assessment.id)
+        .limit(1)
+    )
+    return db.session.execute(stmt).scalar_one_or_none()
+
+
+def _lock_opening(opening: Opening) -> None:
+    """Hold the opening's row until the commit, so two adds of the kit's assessment run one after the other.
+
+    PostgreSQL: ``SELECT ... FOR NO KEY UPDATE`` (the ``FOR UPDATE`` that still lets other rows
+    reference the opening, so applications keep arriving meanwhile); the second request waits
+    here, then its look-up sees the first one's assessment. SQLite has no row locks and ignores
+    the clause: it lets one transaction write at a time, and a transaction that read before another
+    one's commit cannot write after it ("database is locked"), so the second of two simultaneous
+    requests fails instead of adding a copy; one that starts after the first finished finds it.
+    """
+    db.session.execute(select(Opening.id).where(Opening.id == opening.id).with_for_update(key_share=True))
+
+
+@dataclass(frozen=True)
+class KitAssessment:
+    assessment: Assessment
+    created: bool  # False: the opening already had it, and this is that one
+
+
+@use_case
+def ensure_kit_assessment(actor: User, opening: Opening) -> KitAssessment:
+    """The opening's assessment from its kit: the active one it has, or a new one with skills matched."""
+    require_manage(actor, opening)
     definition = builtin_for(opening)
     if definition is None:
         raise NotFound("This opening's kit ships no screening assessment.")
+    _lock_opening(opening)
+    existing = kit_assessment(opening)
+    if existing is not None:
+        db.session.commit()  # nothing to write: ends the transaction and its lock
+        return KitAssessment(existing, created=False)
     settings = {k: v for k, v in definition.items() if k != "questions"}
     assessment = create_assessment(actor, opening, settings, commit=False)
-    assessment.source = f"kit:{opening.kit.slug}" if opening.kit else ""
+    assessment.source = kit_source(opening) or ""
     for item in definition.get("questions", []):
         # Shipped content: whoever may build the opening's assessments adds it, code questions included.
         add_question(actor, assessment, _question_values(opening, item), shipped=True, commit=False)
     db.session.commit()
-    return assessment
+    return KitAssessment(assessment, created=True)
+
+
+def add_kit_assessment(actor: User, opening: Opening) -> Assessment:
+    """Add the screening assessment of the opening's kit, once: see :func:`ensure_kit_assessment`."""
+    return ensure_kit_assessment(actor, opening).assessment

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from hirewise.assessments.invitations import MAX_BULK_INVITATIONS
 from hirewise.assessments.models import AssessmentStatus, Layout, QuestionKind
-from hirewise.assessments.services import MAX_BULK_INVITATIONS
 
 _LAYOUTS = {"enum": [layout.value for layout in Layout]}
 _STATUSES = {"enum": [status.value for status in AssessmentStatus]}

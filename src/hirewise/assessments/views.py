@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
 from hirewise.assessments import services
-from hirewise.assessments.builtin import add_kit_assessment, builtin_for
+from hirewise.assessments.builtin import builtin_for, ensure_kit_assessment, kit_assessment
 from hirewise.assessments.forms import (
     ADD_PREFIXES,
     AssessmentForm,
@@ -91,6 +91,7 @@ def _index_page(opening: Opening, form: AssessmentForm, status: int = 200) -> tu
         invitation_counts=_invitation_counts(assessments),
         max_points=services.max_points,
         builtin=builtin_for(opening),
+        kit_assessment=kit_assessment(opening),
         form=form,
         can_manage=can_manage_assessments(current_user, opening),
     )
@@ -122,12 +123,15 @@ def from_kit(opening_id: int) -> Response:
     opening = get_opening(opening_id)
     require(can_manage_assessments(current_user, opening))
     try:
-        assessment = add_kit_assessment(current_user, opening)
+        result = ensure_kit_assessment(current_user, opening)
     except DomainError as exc:
-        db.session.rollback()
         flash(exc.message, "error")
         return redirect(url_for("assessments.index", opening_id=opening.id))
-    flash(f"{assessment.title} was added with {len(assessment.questions)} questions.", "success")
+    assessment = result.assessment
+    if result.created:
+        flash(f"{assessment.title} was added with {len(assessment.questions)} questions.", "success")
+    else:  # a second click, or another member of the team was quicker
+        flash(f"This opening already has {assessment.title}; here it is.", "info")
     return redirect(url_for("assessments.detail", assessment_id=assessment.id))
 
 
@@ -218,7 +222,6 @@ def update(assessment_id: int) -> Any:
             flash(f"{assessment.title} was saved.", "success")
             return redirect(url_for("assessments.detail", assessment_id=assessment.id))
         except DomainError as exc:
-            db.session.rollback()
             show_domain_errors(form, exc, fallback="title")
     return _detail_page(assessment, settings_form=form, status=422)
 
@@ -240,7 +243,6 @@ def add_question(assessment_id: int, kind: str) -> Any:
             flash("The question was added.", "success")
             return redirect(url_for("assessments.detail", assessment_id=assessment.id, _anchor="questions"))
         except DomainError as exc:
-            db.session.rollback()
             show_domain_errors(form, exc, fallback="prompt")
     return _detail_page(assessment, add_form=form, status=422)
 
@@ -261,7 +263,6 @@ def add_bank_question(assessment_id: int) -> Any:
             flash("The question from the bank was added as a free-text question.", "success")
             return redirect(url_for("assessments.detail", assessment_id=assessment.id, _anchor="questions"))
         except DomainError as exc:
-            db.session.rollback()
             show_domain_errors(form, exc, fallback="bank_question_id")
     return _detail_page(assessment, bank_form=form, status=422)
 
@@ -282,7 +283,6 @@ def update_question(assessment_id: int, question_id: int) -> Any:
         try:
             result = services.update_question(current_user, question, form.values(question))
         except DomainError as exc:
-            db.session.rollback()
             show_domain_errors(form, exc, fallback="prompt")
         else:
             if result.rubric_changed:
@@ -307,7 +307,6 @@ def delete_question(assessment_id: int, question_id: int) -> Response:
         services.delete_question(current_user, question)
         flash("The question was removed.", "success")
     except DomainError as exc:
-        db.session.rollback()
         flash(exc.message, "error")
     return redirect(url_for("assessments.detail", assessment_id=assessment.id, _anchor="questions"))
 
@@ -362,7 +361,6 @@ def _invite(
     except PermissionDenied:
         raise
     except DomainError as exc:
-        db.session.rollback()
         flash(exc.message, "error")
         if isinstance(exc.details, dict):
             # A bulk invitation names every application that stopped it, not only the first.
@@ -423,7 +421,6 @@ def revoke(invitation_id: int) -> Response:
     except PermissionDenied:
         raise
     except DomainError as exc:
-        db.session.rollback()
         flash(exc.message, "error")
     return redirect(
         safe_next(
@@ -506,7 +503,6 @@ def override(attempt_id: int, answer_id: int) -> Any:
         except PermissionDenied:
             raise
         except DomainError as exc:
-            db.session.rollback()
             show_domain_errors(form, exc, fallback="points")
     return _review_page(attempt, failed=(answer.id, form))
 

@@ -20,6 +20,7 @@ from hirewise.auth.models import User
 from hirewise.candidates.fields import MAX_REASON, clean_text
 from hirewise.candidates.models import Application
 from hirewise.candidates.services import move_application, reject_application
+from hirewise.db import use_case
 from hirewise.decisions.evidence import evidence_for_applications, skill_specs
 from hirewise.errors import Conflict, PermissionDenied, ValidationFailed
 from hirewise.extensions import db
@@ -303,6 +304,7 @@ def _target_stage(application: Application, kind: DecisionKind, to_stage_id: int
     return target
 
 
+@use_case
 def record_decision(
     actor: User,
     application: Application,
@@ -332,32 +334,28 @@ def record_decision(
         fit_snapshot=fit.to_dict(),
     )
     db.session.add(decision)
-    try:
-        db.session.flush()
-        record(
-            actor,
-            "decide",
-            "decision",
-            decision.id,
-            f"decided to {decision_kind.value} {application.candidate.full_name} ({target.name}): {cleaned}",
-            after={
-                "kind": decision_kind.value,
-                "stage": target.name,
-                "reason": cleaned,
-                "fit": fit.fit,
-                "gate": fit.gate,
-            },
-            candidate_id=application.candidate_id,
-            opening_id=application.opening_id,
-        )
-        # The stage move commits, and with it the decision and its audit event: one transaction.
-        if decision_kind == DecisionKind.REJECT:
-            reject_application(actor, application, cleaned)
-        else:
-            move_application(actor, application, target.id, cleaned)
-    except Exception:
-        db.session.rollback()
-        raise
+    db.session.flush()
+    record(
+        actor,
+        "decide",
+        "decision",
+        decision.id,
+        f"decided to {decision_kind.value} {application.candidate.full_name} ({target.name}): {cleaned}",
+        after={
+            "kind": decision_kind.value,
+            "stage": target.name,
+            "reason": cleaned,
+            "fit": fit.fit,
+            "gate": fit.gate,
+        },
+        candidate_id=application.candidate_id,
+        opening_id=application.opening_id,
+    )
+    # The stage move commits, and with it the decision and its audit event: one transaction.
+    if decision_kind == DecisionKind.REJECT:
+        reject_application(actor, application, cleaned)
+    else:
+        move_application(actor, application, target.id, cleaned)
     return decision
 
 
