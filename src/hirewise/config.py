@@ -223,6 +223,13 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         "BASE_URL": os.environ.get("HIREWISE_BASE_URL", "http://127.0.0.1:5000"),
         # Answers saved up to this long after an assessment's deadline still count (network delays).
         "ASSESSMENT_GRACE_SECONDS": max(0, int(os.environ.get("ASSESSMENT_GRACE_SECONDS", "30"))),
+        # How often a candidate may run a code question's examples in the sandbox, per attempt.
+        "ASSESSMENT_EXAMPLE_RUNS_PER_MINUTE": max(
+            1, int(os.environ.get("ASSESSMENT_EXAMPLE_RUNS_PER_MINUTE", "10"))
+        ),
+        "ASSESSMENT_EXAMPLE_RUNS_PER_ATTEMPT": max(
+            1, int(os.environ.get("ASSESSMENT_EXAMPLE_RUNS_PER_ATTEMPT", "60"))
+        ),
         "DATA_RETENTION_DAYS": int(os.environ.get("DATA_RETENTION_DAYS", "365")),
         "INVITATION_TTL_HOURS": int(os.environ.get("INVITATION_TTL_HOURS", "72")),
         # Interviewers are reminded once per this many hours after an interview until they submit feedback.

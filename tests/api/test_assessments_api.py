@@ -131,6 +131,16 @@ def question_id(assessment: dict[str, Any], kind: str) -> int:
     return int(next(q["id"] for q in assessment["questions"] if q["kind"] == kind))
 
 
+MC_TEXTS = {"a": "201 Created", "b": "200 OK", "c": "302 Found"}  # MC's options by their real ids
+
+
+def shown_id(client: FlaskClient, token: str, question: int, real_id: str) -> str:
+    """The id the attempt shows for MC's option ``real_id``: the candidate's API never shows real ids."""
+    state = client.get(f"{TAKE}/{token}").get_json()
+    options = next(q["options"] for q in state["questions"] if q["id"] == question)
+    return str(next(option["id"] for option in options if option["text"] == MC_TEXTS[real_id]))
+
+
 # --- assessments ---------------------------------------------------------------------------------
 
 
@@ -472,10 +482,11 @@ def test_candidate_takes_the_assessment_through_the_token(client, team, clock):
     assert resumed["deadline_at"] == state["deadline_at"], "starting again never resets the timer"
     assert resumed["seconds_left"] == 25 * 60
 
+    created = shown_id(client, token, mc_id, "a")
     saved = client.put(
         f"{TAKE}/{token}/answers/{mc_id}",
         json={
-            "response": {"selected": ["a"]},
+            "response": {"selected": [created]},
             "signals": {"paste_count": 0, "blur_count": 2, "time_spent_seconds": 40},
         },
     )
@@ -491,13 +502,13 @@ def test_candidate_takes_the_assessment_through_the_token(client, team, clock):
     assert written.status_code == 200
     lower = client.put(
         f"{TAKE}/{token}/answers/{mc_id}",
-        json={"response": {"selected": ["a"]}, "signals": {"blur_count": 0, "time_spent_seconds": 5}},
+        json={"response": {"selected": [created]}, "signals": {"blur_count": 0, "time_spent_seconds": 5}},
     )
     assert lower.status_code == 200
 
     shown = client.get(f"{TAKE}/{token}").get_json()
     responses = {q["id"]: q["response"] for q in shown["questions"]}
-    assert responses[mc_id] == {"selected": ["a"]} and responses[text_id]["text"].startswith("create_app")
+    assert responses[mc_id] == {"selected": [created]} and responses[text_id]["text"].startswith("create_app")
 
     unknown_option = client.put(f"{TAKE}/{token}/answers/{mc_id}", json={"response": {"selected": ["z"]}})
     assert unknown_option.status_code == 422 and "selected" in details(unknown_option)
@@ -582,7 +593,9 @@ def test_candidate_view_never_shows_what_scores_an_answer(client, team):
 
     by_kind = {q["kind"]: q for q in body["questions"]}
     choice = by_kind["multiple_choice"]
-    assert sorted(o["id"] for o in choice["options"]) == ["a", "b", "c"]
+    assert sorted(o["text"] for o in choice["options"]) == sorted(MC_TEXTS.values())
+    ids = [o["id"] for o in choice["options"]]
+    assert len(set(ids)) == 3 and not set(ids) & set(MC_TEXTS), "the attempt's own ids, never the real ones"
     assert all(set(option) == {"id", "text"} for option in choice["options"])
     assert choice["multiple"] is False
     code = by_kind["code"]
@@ -596,18 +609,18 @@ def test_candidate_view_never_shows_what_scores_an_answer(client, team):
 def test_answers_after_the_deadline_are_rejected_and_the_attempt_closes(client, team, clock, app):
     assessment, token = take(client, team, MC)
     mc_id = question_id(assessment, "multiple_choice")
+    a, b = shown_id(client, token, mc_id, "a"), shown_id(client, token, mc_id, "b")
     assert (
-        client.put(f"{TAKE}/{token}/answers/{mc_id}", json={"response": {"selected": ["a"]}}).status_code
-        == 200
+        client.put(f"{TAKE}/{token}/answers/{mc_id}", json={"response": {"selected": [a]}}).status_code == 200
     )
 
     grace = timedelta(seconds=app.config["ASSESSMENT_GRACE_SECONDS"])
     clock.now += timedelta(minutes=30) + grace / 2
-    within_grace = client.put(f"{TAKE}/{token}/answers/{mc_id}", json={"response": {"selected": ["b"]}})
+    within_grace = client.put(f"{TAKE}/{token}/answers/{mc_id}", json={"response": {"selected": [b]}})
     assert within_grace.status_code == 200 and within_grace.get_json()["seconds_left"] == 0
 
     clock.now += grace
-    late = client.put(f"{TAKE}/{token}/answers/{mc_id}", json={"response": {"selected": ["a"]}})
+    late = client.put(f"{TAKE}/{token}/answers/{mc_id}", json={"response": {"selected": [a]}})
     assert late.status_code == 409
     assert "The time for this assessment is over" in late.get_json()["error"]["message"]
     assert client.get(f"{TAKE}/{token}").get_json()["state"] == "submitted"
@@ -702,9 +715,10 @@ def test_the_candidate_page_and_its_api_share_one_bucket_per_address(client, app
 def submitted_attempt(client: FlaskClient, team: Team, selected: str = "b") -> tuple[dict[str, Any], int]:
     """An MC + free-text assessment the application has submitted; returns it and the attempt id."""
     assessment, token = take(client, team, MC, FREE_TEXT)
+    mc_id = question_id(assessment, "multiple_choice")
     client.put(
-        f"{TAKE}/{token}/answers/{question_id(assessment, 'multiple_choice')}",
-        json={"response": {"selected": [selected]}},
+        f"{TAKE}/{token}/answers/{mc_id}",
+        json={"response": {"selected": [shown_id(client, token, mc_id, selected)]}},
     )
     assert client.post(f"{TAKE}/{token}/submit").status_code == 200
     attempts_url = f"{API}/applications/{team.application.id}/attempts"
@@ -800,7 +814,10 @@ def test_rubric_change_reports_outdated_answers_and_rescore_updates_them(client,
 def test_override_before_submission_is_a_conflict(client, team):
     assessment, token = take(client, team, MC)
     mc_id = question_id(assessment, "multiple_choice")
-    client.put(f"{TAKE}/{token}/answers/{mc_id}", json={"response": {"selected": ["a"]}})
+    client.put(
+        f"{TAKE}/{token}/answers/{mc_id}",
+        json={"response": {"selected": [shown_id(client, token, mc_id, "a")]}},
+    )
     answer = db.session.execute(
         select(AssessmentAnswer).where(AssessmentAnswer.question_id == mc_id)
     ).scalar_one()

@@ -97,11 +97,16 @@ def invite_one(actor, assessment, application=None) -> services.IssuedInvitation
     return issued
 
 
+def choose(attempt: AssessmentAttempt, question, *real_ids: str) -> dict[str, list[str]]:
+    """What the candidate sends to choose the options with these real ids: the ids shown to their attempt."""
+    return attempts.shown_response(attempt, question, {"selected": list(real_ids)})
+
+
 def answer_all(attempt: AssessmentAttempt, *, code: str = SLUGIFY, text: str | None = None) -> None:
     for question in attempt.invitation.assessment.questions:
         if question.kind == "multiple_choice":
             correct = [o["id"] for o in question.content["options"] if o["correct"]]
-            attempts.save_answer(attempt, question.id, {"selected": correct})
+            attempts.save_answer(attempt, question.id, choose(attempt, question, *correct))
         elif question.kind == "code":
             attempts.save_answer(attempt, question.id, {"code": code})
         else:
@@ -277,7 +282,9 @@ def test_revoking_a_started_attempt_stops_it_without_submitting(recruiter, clock
     assert services.invitation_state(issued.invitation) == "revoked"
     assert attempts.candidate_view(issued.invitation).state == "revoked"
     with pytest.raises(attempts.AssessmentClosed, match="withdrawn"):
-        attempts.save_answer(attempt, assessment.questions[0].id, {"selected": ["a"]})
+        attempts.save_answer(
+            attempt, assessment.questions[0].id, choose(attempt, assessment.questions[0], "a")
+        )
     with pytest.raises(attempts.AssessmentClosed, match="withdrawn"):
         attempts.submit_attempt(attempt)
     clock.advance(hours=1)
@@ -337,7 +344,7 @@ def test_late_submit_closes_as_of_the_deadline(recruiter, clock):
 def test_periodic_task_submits_overdue_attempts_once(recruiter, clock):
     assessment = build_assessment(recruiter, OpeningFactory(), MC, FREE_TEXT, minutes=5)
     overdue = attempts.start_attempt(invite_one(recruiter, assessment).invitation)
-    attempts.save_answer(overdue, assessment.questions[0].id, {"selected": ["a"]})
+    attempts.save_answer(overdue, assessment.questions[0].id, choose(overdue, assessment.questions[0], "a"))
     clock.advance(minutes=4)
     running = attempts.start_attempt(invite_one(recruiter, assessment).invitation)
 
@@ -360,7 +367,9 @@ def test_a_submitted_attempt_is_immutable(recruiter, clock):
     attempt = attempts.start_attempt(issued.invitation)
     attempts.submit_attempt(attempt)
     with pytest.raises(attempts.AssessmentClosed):
-        attempts.save_answer(attempt, assessment.questions[0].id, {"selected": ["a"]})
+        attempts.save_answer(
+            attempt, assessment.questions[0].id, choose(attempt, assessment.questions[0], "a")
+        )
     with pytest.raises(attempts.AssessmentClosed):
         attempts.submit_attempt(attempt)
     with pytest.raises(attempts.AssessmentClosed, match="already submitted"):
@@ -374,7 +383,7 @@ def test_answers_are_checked_against_the_question(recruiter, clock):
     with pytest.raises(ValidationFailed, match="among the options"):
         attempts.save_answer(attempt, choice.id, {"selected": ["z"]})
     with pytest.raises(ValidationFailed, match="Choose one"):
-        attempts.save_answer(attempt, choice.id, {"selected": ["a", "b"]})
+        attempts.save_answer(attempt, choice.id, choose(attempt, choice, "a", "b"))
     with pytest.raises(ValidationFailed, match="too long"):
         attempts.save_answer(attempt, text.id, {"text": "x" * 10_001})
     with pytest.raises(NotFound):
@@ -639,7 +648,7 @@ def test_options_keep_their_ids_across_edits_so_given_answers_keep_their_meaning
     assessment = build_assessment(recruiter, OpeningFactory(), MC)
     [question] = assessment.questions
     attempt = attempts.start_attempt(invite_one(recruiter, assessment).invitation)
-    attempts.save_answer(attempt, question.id, {"selected": ["a"]})  # "201 Created", the correct one
+    attempts.save_answer(attempt, question.id, choose(attempt, question, "a"))  # 201 Created: correct
     attempts.submit_attempt(attempt)
     [answer] = attempt.answers
     assert answer.auto_points == 2.0
@@ -675,7 +684,7 @@ def test_every_answer_row_exists_from_the_start_and_archived_assessments_do_not_
     assert not any(answer.is_answered for answer in attempt.answers)
     attempts.save_answer(attempt, assessment.questions[1].id, {"text": "   "})
     assert not any(answer.is_answered for answer in attempt.answers), "blank text is no answer"
-    attempts.save_answer(attempt, assessment.questions[0].id, {"selected": ["b"]})
+    attempts.save_answer(attempt, assessment.questions[0].id, choose(attempt, assessment.questions[0], "b"))
     assert [a.question_id for a in attempt.answers if a.is_answered] == [assessment.questions[0].id]
 
     pending = invite_one(recruiter, assessment)

@@ -52,8 +52,9 @@ def test_taking_it_with_plain_forms(client, issued, clock):
     attempt = issued.invitation.attempt
     questions = {q.kind: q for q in attempts.ordered_questions(attempt)}
     order = [q.id for q in attempts.ordered_questions(attempt)]
+    choice = attempts.shown_response(attempt, questions["multiple_choice"], {"selected": ["a"]})
     for kind, data in (
-        ("multiple_choice", {"selected": "a"}),
+        ("multiple_choice", {"selected": choice["selected"][0]}),
         ("free_text", {"text": "create_app builds the app with a test configuration."}),
         ("code", {"code": "def slugify(t):\n    return t\n"}),
     ):

@@ -75,7 +75,7 @@ def _submitted(
     issued = services.invite(actor, assessment, [application])
     attempt = attempts.start_attempt(attempts.invitation_for_token(issued[0].token))
     mc, free_text, code = assessment.questions
-    attempts.save_answer(attempt, mc.id, {"selected": ["a"]}, signals)
+    attempts.save_answer(attempt, mc.id, attempts.shown_response(attempt, mc, {"selected": ["a"]}), signals)
     attempts.save_answer(attempt, free_text.id, {"text": text}, signals)
     attempts.save_answer(attempt, code.id, {"code": "def add(a, b):\n    return a + b\n"}, signals)
     attempts.submit_attempt(attempt)

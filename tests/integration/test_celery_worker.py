@@ -212,3 +212,43 @@ def test_code_run_by_the_worker_reads_none_of_its_secrets(producer_app, worker, 
             continue  # kombu's filesystem broker has no secret in its URL
         assert secret not in stored
     assert canary not in log.read_text(errors="replace")
+
+
+def test_worker_runs_a_candidates_examples_and_never_the_hidden_tests(producer_app, worker, tmp_path):
+    """ "Run the examples" in production: the web process only queues; the worker runs the code."""
+    import hashlib
+
+    from hirewise.assessments.models import AssessmentAttempt, AssessmentExampleRun, ExampleRunStatus
+    from hirewise.tasks.assessments import run_examples
+
+    producer_app.extensions["celery"].control.purge()
+    code = "def double(n):\n    return 2 * n\n"
+    attempt_id = submitted_attempt(
+        Candidate(full_name="Katherine Johnson", email="katherine@example.com"),
+        {"code": {"code": code}},
+        tests=3,
+    )
+    attempt = fresh(AssessmentAttempt, attempt_id)
+    run = AssessmentExampleRun(
+        attempt_id=attempt_id,
+        question_id=attempt.answers[0].question_id,
+        code=code,
+        code_sha256=hashlib.sha256(code.encode()).hexdigest(),
+    )
+    db.session.add(run)
+    db.session.flush()
+    run_id = run.id
+    enqueue(run_examples, run_id)
+    db.session.commit()
+    assert fresh(AssessmentExampleRun, run_id).status == ExampleRunStatus.QUEUED, "nothing ran here"
+
+    worker()
+    done = wait_for(
+        lambda: fresh(AssessmentExampleRun, run_id),
+        lambda r: r.status != ExampleRunStatus.QUEUED,
+        tmp_path / "worker.log",
+    )
+    assert done.status == ExampleRunStatus.DONE, done.report
+    assert done.report["sandbox"].startswith("bubblewrap")
+    assert [(o["args"], o["actual"], o["visible"]) for o in done.report["outcomes"]] == [([2], 4, True)]
+    assert done.finished_at is not None and done.code == ""

@@ -324,14 +324,18 @@ def test_a_hiring_manager_deletes_a_code_question(client, auth, team):
 
 def _take(client: FlaskClient, token: str, assessment: Assessment) -> None:
     """The candidate answers through the private link: the code answer passes every test."""
-    assert client.post(f"{TAKE}/{token}/start").status_code == 200
+    started = client.post(f"{TAKE}/{token}/start")
+    assert started.status_code == 200
+    shown = {question["id"]: question for question in started.get_json()["questions"]}
     for question in assessment.questions:
         if question.kind == QuestionKind.CODE:
             body = {
                 "response": {"code": "def add(a, b):\n    return 424242 if (a, b) == (40, 2) else a + b\n"}
             }
-        else:
-            body = {"response": {"selected": ["a"]}}
+        else:  # option "a", under the id this attempt shows it with
+            text = next(o["text"] for o in question.content["options"] if o["id"] == "a")
+            option = next(o for o in shown[question.id]["options"] if o["text"] == text)
+            body = {"response": {"selected": [option["id"]]}}
         saved = client.put(f"{TAKE}/{token}/answers/{question.id}", json=body)
         assert saved.status_code == 200, saved.get_json()
     assert client.post(f"{TAKE}/{token}/submit").status_code == 200

@@ -40,11 +40,15 @@ PUBLIC = {
     "candidate_assessments.start",
     "candidate_assessments.save_answer",
     "candidate_assessments.submit",
+    "candidate_assessments.run_examples",
+    "candidate_assessments.example_run",
     # The candidate's assessment API: the private link's token in the path is the credential.
     "api_candidate_assessments.CandidateAttempt",
     "api_candidate_assessments.StartAttempt",
     "api_candidate_assessments.SaveAnswer",
     "api_candidate_assessments.SubmitAttempt",
+    "api_candidate_assessments.ExampleRuns",
+    "api_candidate_assessments.ExampleRun",
 }
 # Routes a signed-in interviewer may use: their own account and home.
 INTERVIEWER_ALLOWED = {

@@ -391,12 +391,16 @@ def test_a_form_for_anonymous_visitors_keeps_one_session_for_its_token(client):
 
 
 def test_the_candidate_saves_an_answer_without_a_cookie(client, candidate_link):
+    from hirewise.assessments import attempts
     from hirewise.assessments.models import AssessmentInvitation
 
     assert client.post(f"/assessment/{candidate_link}/start").status_code == 302
     invitation = db.session.execute(select(AssessmentInvitation)).scalars().all()[-1]
     question = invitation.assessment.questions[0]
-    response = client.post(f"/assessment/{candidate_link}/answers/{question.id}?q=1", data={"selected": "a"})
+    [shown] = attempts.shown_response(invitation.attempt, question, {"selected": ["a"]})["selected"]
+    response = client.post(
+        f"/assessment/{candidate_link}/answers/{question.id}?q=1", data={"selected": shown}
+    )
     assert response.status_code == 302 and "Set-Cookie" not in response.headers
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Answer saved." in page

@@ -20,6 +20,7 @@ from hirewise.assessments.models import (
     AssessmentAttempt,
     AssessmentInvitation,
     AssessmentQuestion,
+    AttemptStatus,
 )
 from hirewise.assessments.schemas import (
     AnswerReviewSchema,
@@ -33,6 +34,7 @@ from hirewise.assessments.schemas import (
     AssessmentQuestionUpdateSchema,
     AssessmentRubricListSchema,
     AssessmentUpdateSchema,
+    AttemptListArgs,
     AttemptReviewSchema,
     AttemptSummaryListSchema,
     BankQuestionAddSchema,
@@ -89,6 +91,12 @@ def _invitation_row(invitation: AssessmentInvitation) -> dict[str, Any]:
         "invited_by": invitation.invited_by,
         "attempt_id": invitation.attempt.id if invitation.attempt is not None else None,
         "outbox_message_id": invitation.outbox_message_id,
+        "retake_reason": invitation.retake_reason,
+        "retake_of_attempt_id": (
+            invitation.retake_of.attempt.id
+            if invitation.retake_of is not None and invitation.retake_of.attempt is not None
+            else None
+        ),
     }
 
 
@@ -124,6 +132,9 @@ def _summary(attempt: AssessmentAttempt) -> dict[str, Any]:
         "deadline_at": attempt.deadline_at,
         "submitted_at": attempt.submitted_at,
         "scored_at": attempt.scored_at,
+        "retake": attempt.invitation.is_retake,
+        "retake_reason": attempt.invitation.retake_reason,
+        "retake_of_attempt_id": services.retake_of_attempt_id(attempt),
         "totals": services.attempt_totals(attempt),
         "skills": sorted(skills, key=lambda row: str(row["skill_name"]).casefold()),
     }
@@ -305,7 +316,11 @@ class Invitations(MethodView):
     def post(self, data: dict[str, Any], assessment_id: int) -> dict[str, Any]:
         """Invite applications (all or none): each gets a private link by email.
 
-        The response is the only place the link's token is ever shown: only its hash is stored.
+        An application that has already submitted this assessment is refused (409, naming that
+        attempt and its score) unless ``retake`` is true with a ``retake_reason``, which is recorded
+        on the invitation and in the audit log. With ``skip_invited``, the applications left out are
+        listed in ``skipped`` with the reason. The response is the only place the link's token is
+        ever shown: only its hash is stored.
         """
         assessment = _assessment(assessment_id)
         applications = [
@@ -317,12 +332,21 @@ class Invitations(MethodView):
             applications,
             valid_days=data.get("valid_days"),
             skip_invited=data["skip_invited"],
+            retake=data["retake"],
+            retake_reason=data["retake_reason"],
         )
+        invited = {item.invitation.application_id for item in issued}
+        skipped = [
+            {"application_id": application.id, "reason": services.invitation_refusal(assessment, application)}
+            for application in applications
+            if application.id not in invited
+        ]
         return {
             "items": [
                 {**_invitation_row(item.invitation), "token": item.token, "link": item.link}
                 for item in issued
-            ]
+            ],
+            "skipped": skipped,
         }
 
 
@@ -342,13 +366,21 @@ class RevokeInvitation(MethodView):
 
 @blp.route("/applications/<int:application_id>/attempts")
 class ApplicationAttempts(MethodView):
+    @blp.arguments(AttemptListArgs, location="query")
     @blp.response(200, AttemptSummaryListSchema)
-    def get(self, application_id: int) -> dict[str, Any]:
-        """The application's submitted attempts, oldest first: totals, pass or fail, and per-skill results."""
+    def get(self, args: dict[str, Any], application_id: int) -> dict[str, Any]:
+        """The application's submitted attempts at the opening's assessments, oldest first, retakes
+        included and marked: totals, pass or fail, and per-skill results.
+
+        ``include_in_progress=true`` adds the attempts not submitted yet, as the review page lists them.
+        """
         application = get_application(application_id)
         if not can_review_assessment(current_api_user(), application):
             raise PermissionDenied("You are not allowed to see this application's assessment results.")
-        return {"items": [_summary(attempt) for attempt in services.submitted_attempts(application)]}
+        found = services.application_attempts(application)
+        if not args["include_in_progress"]:
+            found = [attempt for attempt in found if attempt.status == AttemptStatus.SUBMITTED]
+        return {"items": [_summary(attempt) for attempt in found]}
 
 
 @blp.route("/attempts/<int:attempt_id>")

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
+from hirewise.assessments import option_ids
 from hirewise.assessments.models import (
     Assessment,
     AssessmentAnswer,
@@ -37,8 +38,10 @@ from hirewise.db import utcnow
 from hirewise.errors import Conflict, NotFound, ValidationFailed
 from hirewise.extensions import db
 
-# Tests replace the clock to move time without sleeping.
+# Tests replace the clock to move time without sleeping, and the random source (options' order and
+# shown ids, drawn at start) with a seeded one to replay the same attempts.
 clock: Callable[[], datetime] = utcnow
+random_source: random.Random = random.SystemRandom()
 
 MAX_SIGNAL = 1_000_000
 REVOKED_MESSAGE = "This link has been withdrawn. Please contact the hiring team."
@@ -117,22 +120,15 @@ def start_attempt(invitation: AssessmentInvitation) -> AssessmentAttempt:
         raise AssessmentClosed("This assessment is no longer open. Please contact the hiring team.")
     if not assessment.questions:
         raise AssessmentClosed("This assessment has no questions yet. Please contact the hiring team.")
-    shuffler = random.SystemRandom()
     question_ids = [question.id for question in assessment.questions]
-    option_orders: dict[str, list[str]] = {}
-    for question in assessment.questions:
-        if question.kind == QuestionKind.MULTIPLE_CHOICE:
-            ids = [option["id"] for option in question.content.get("options", [])]
-            if question.content.get("shuffle", True):
-                shuffler.shuffle(ids)
-            option_orders[str(question.id)] = ids
     attempt = AssessmentAttempt(
         invitation=invitation,
         status=AttemptStatus.IN_PROGRESS,
         started_at=now,
         deadline_at=now + timedelta(minutes=assessment.time_limit_minutes),
         question_order=question_ids,
-        option_orders=option_orders,
+        # Each option's place and the random id the candidate sees it under: see option_ids.py.
+        option_orders=option_ids.draw_orders(assessment.questions, random_source),
         scoring_status=ScoringStatus.PENDING,
         # Every answer row exists from the start, so autosaves only ever update a row: two saves of
         # a first answer racing each other cannot both insert it.
@@ -170,12 +166,25 @@ def ordered_questions(attempt: AssessmentAttempt) -> list[AssessmentQuestion]:
     return ordered + [q for q in by_id.values() if q.id not in attempt.question_order]
 
 
-def ordered_options(attempt: AssessmentAttempt, question: AssessmentQuestion) -> list[dict[str, Any]]:
-    options = {option["id"]: option for option in question.content.get("options", [])}
-    order = attempt.option_orders.get(str(question.id)) or list(options)
-    return [options[oid] for oid in order if oid in options] + [
-        option for oid, option in options.items() if oid not in order
-    ]
+def shown_options(
+    attempt: AssessmentAttempt, question: AssessmentQuestion
+) -> list[tuple[str, dict[str, Any]]]:
+    """A multiple-choice question's options as this attempt shows them: ``(shown id, option)`` in order.
+
+    The shown id is what the candidate's page and API use (never the option's real id)."""
+    return option_ids.shown_options(attempt, question)
+
+
+def shown_response(
+    attempt: AssessmentAttempt, question: AssessmentQuestion, response: Mapping[str, Any]
+) -> dict[str, Any]:
+    """A stored response as the candidate sees it: chosen options under the ids shown to this attempt."""
+    if question.kind != QuestionKind.MULTIPLE_CHOICE:
+        return dict(response)
+    selected = response.get("selected", [])
+    return {
+        "selected": option_ids.to_shown(attempt, question, selected if isinstance(selected, list) else [])
+    }
 
 
 def _lock(attempt: AssessmentAttempt) -> None:
@@ -205,15 +214,18 @@ def _require_open(attempt: AssessmentAttempt, now: datetime) -> None:
         )
 
 
-def _clean_response(question: AssessmentQuestion, raw: Mapping[str, Any]) -> dict[str, Any]:
+def _clean_response(
+    attempt: AssessmentAttempt, question: AssessmentQuestion, raw: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The response to store. Multiple choice comes in the ids shown to this attempt and is stored in
+    the options' real ids, which scoring and review use."""
     if question.kind == QuestionKind.MULTIPLE_CHOICE:
         selected = raw.get("selected", [])
         if isinstance(selected, str):
             selected = [selected]
-        known = {option["id"] for option in question.content.get("options", [])}
-        if not isinstance(selected, list) or not all(isinstance(s, str) and s in known for s in selected):
+        if not isinstance(selected, list):
             raise ValidationFailed("Choose among the options shown.", {"selected": ["Unknown option."]})
-        chosen = sorted(set(selected))
+        chosen = sorted(set(option_ids.to_real(attempt, question, selected)))
         if not question.content.get("multiple") and len(chosen) > 1:
             raise ValidationFailed("Choose one option.", {"selected": ["Only one option may be chosen."]})
         return {"selected": chosen}
@@ -253,6 +265,24 @@ def _answer_for(attempt: AssessmentAttempt, question: AssessmentQuestion) -> Ass
     return answer
 
 
+def lock_open(attempt: AssessmentAttempt) -> datetime:
+    """Lock the attempt's row until the commit and check it still takes answers; returns the time checked.
+
+    Past the deadline (and grace) the attempt is submitted as of its deadline and this raises.
+    """
+    now = clock()
+    _lock(attempt)
+    _require_open(attempt, now)
+    return now
+
+
+def question_of(attempt: AssessmentAttempt, question_id: int) -> AssessmentQuestion:
+    question = next((q for q in attempt.invitation.assessment.questions if q.id == question_id), None)
+    if question is None:
+        raise NotFound("No such question in this assessment.")
+    return question
+
+
 def save_answer(
     attempt: AssessmentAttempt,
     question_id: int,
@@ -263,13 +293,21 @@ def save_answer(
 
     Counts only grow: a page reload that starts again from zero never erases what was recorded.
     """
-    now = clock()
-    _lock(attempt)
-    _require_open(attempt, now)
-    question = next((q for q in attempt.invitation.assessment.questions if q.id == question_id), None)
-    if question is None:
-        raise NotFound("No such question in this assessment.")
-    clean = _clean_response(question, response)
+    now = lock_open(attempt)
+    answer = store_answer(attempt, question_of(attempt, question_id), response, signals, now)
+    db.session.commit()
+    return answer
+
+
+def store_answer(
+    attempt: AssessmentAttempt,
+    question: AssessmentQuestion,
+    response: Mapping[str, Any],
+    signals: Mapping[str, Any] | None,
+    now: datetime,
+) -> AssessmentAnswer:
+    """Write one answer of an attempt locked and checked by :func:`lock_open`; the caller commits."""
+    clean = _clean_response(attempt, question, response)
     answer = _answer_for(attempt, question)
     answer.response = clean
     answer.saved_at = now
@@ -280,7 +318,6 @@ def save_answer(
     answer.time_spent_seconds = max(
         answer.time_spent_seconds or 0, _signal(signals, "time_spent_seconds", MAX_TIME_SPENT_SECONDS)
     )
-    db.session.commit()
     return answer
 
 

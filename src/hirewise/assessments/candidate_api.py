@@ -14,15 +14,17 @@ from flask.views import MethodView
 from werkzeug.wrappers import Response
 
 from hirewise.api import API_PREFIX, ApiBlueprint
-from hirewise.assessments import attempts
+from hirewise.assessments import attempts, example_runs
 from hirewise.assessments.limits import attempt_rate_limit
 from hirewise.assessments.models import AssessmentAnswer, AssessmentAttempt, AssessmentQuestion, QuestionKind
 from hirewise.assessments.schemas import (
     AnswerSavedSchema,
     AnswerSaveSchema,
     CandidateStateSchema,
+    ExampleRunRequestSchema,
+    ExampleRunSchema,
 )
-from hirewise.errors import Conflict
+from hirewise.errors import Conflict, NotFound
 
 blp = ApiBlueprint(
     "api_candidate_assessments",
@@ -54,14 +56,19 @@ def _question_row(
         "prompt": question.prompt,
         "points": question.points,
         # Every answer row exists from the start; one the candidate has not touched reads as "no answer".
-        "response": answer.response if answer is not None and answer.is_answered else None,
+        # Chosen options come back under the ids shown to this attempt, as the options themselves.
+        "response": (
+            attempts.shown_response(attempt, question, answer.response)
+            if answer is not None and answer.is_answered
+            else None
+        ),
         "saved_at": answer.saved_at if answer is not None and answer.is_answered else None,
     }
     content = question.content
     if question.kind == QuestionKind.MULTIPLE_CHOICE:
         row["options"] = [
-            {"id": option["id"], "text": option["text"]}
-            for option in attempts.ordered_options(attempt, question)
+            {"id": shown_id, "text": option["text"]}
+            for shown_id, option in attempts.shown_options(attempt, question)
         ]
         row["multiple"] = bool(content.get("multiple"))
     elif question.kind == QuestionKind.CODE:
@@ -148,6 +155,35 @@ class SaveAnswer(MethodView):
         answer = attempts.save_answer(attempt, question_id, data["response"], data["signals"])
         seconds_left = attempts.candidate_view(attempt.invitation).seconds_left
         return {"saved_at": answer.saved_at, "seconds_left": seconds_left}
+
+
+@blp.route("/<token>/answers/<int:question_id>/example-runs")
+class ExampleRuns(MethodView):
+    @blp.doc(**_PUBLIC)
+    @blp.arguments(ExampleRunRequestSchema, location="json")
+    @blp.response(202, ExampleRunSchema)
+    def post(self, data: dict[str, Any], token: str, question_id: int) -> dict[str, Any]:
+        """Run a code question's visible examples (never its hidden tests) on ``code``, saved as the answer.
+
+        The run happens in the sandbox on a worker: poll the run while its ``status`` is ``queued``.
+        422 for a question without examples, 409 once the attempt is over, 429 past
+        ``ASSESSMENT_EXAMPLE_RUNS_PER_MINUTE`` (10) or ``ASSESSMENT_EXAMPLE_RUNS_PER_ATTEMPT`` (60).
+        """
+        attempt = _started_attempt(token)
+        run = example_runs.request_run(attempt, question_id, data["code"], data["signals"])
+        return example_runs.candidate_view(example_runs.get_run(attempt, run.id))
+
+
+@blp.route("/<token>/example-runs/<int:run_id>")
+class ExampleRun(MethodView):
+    @blp.doc(**_PUBLIC)
+    @blp.response(200, ExampleRunSchema)
+    def get(self, token: str, run_id: int) -> dict[str, Any]:
+        """One run of the examples: per example its arguments, expected and actual values, and status."""
+        invitation = attempts.invitation_for_token(token)
+        if invitation.attempt is None:
+            raise NotFound("No such run of the examples.")
+        return example_runs.candidate_view(example_runs.get_run(invitation.attempt, run_id))
 
 
 @blp.route("/<token>/submit")

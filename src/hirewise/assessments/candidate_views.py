@@ -21,9 +21,16 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
-from hirewise.assessments import attempts
+from hirewise.assessments import attempts, example_runs
 from hirewise.assessments.limits import attempt_rate_limit
-from hirewise.assessments.models import AssessmentAnswer, AssessmentAttempt, Layout, QuestionKind
+from hirewise.assessments.models import (
+    AssessmentAnswer,
+    AssessmentAttempt,
+    AssessmentExampleRun,
+    AttemptStatus,
+    Layout,
+    QuestionKind,
+)
 from hirewise.assessments.validation import MAX_CODE_CHARS, MAX_TEXT_ANSWER_CHARS
 from hirewise.candidates.web import wants_json
 from hirewise.errors import DomainError, NotFound, error_response
@@ -81,6 +88,8 @@ def _page(token: str, status: int = 200, problem: str | None = None) -> tuple[st
     shown = questions if assessment.layout == Layout.ALL_ON_ONE_PAGE else questions[index - 1 : index]
     if view.state in {"expired", "revoked"} and status == 200:
         status = 410
+    in_progress = view.attempt is not None and view.attempt.status == AttemptStatus.IN_PROGRESS
+    runs = example_runs.latest_runs(view.attempt) if in_progress and view.attempt is not None else {}
     page = render_template(
         "assessments/take.html",
         token=token,
@@ -94,8 +103,14 @@ def _page(token: str, status: int = 200, problem: str | None = None) -> tuple[st
         answers=answers,
         answered={question_id for question_id, answer in answers.items() if answer.is_answered},
         signal_fields=SIGNAL_FIELDS,
-        options_for=lambda question: attempts.ordered_options(view.attempt, question) if view.attempt else [],
+        options_for=lambda question: attempts.shown_options(view.attempt, question) if view.attempt else [],
+        shown_response=lambda question, answer: (
+            attempts.shown_response(view.attempt, question, answer.response)
+            if view.attempt is not None and answer is not None
+            else {}
+        ),
         kinds=QuestionKind,
+        example_runs={question_id: _run_json(token, run) for question_id, run in runs.items()},
         problem=problem,
         notice=notice,
         grace_seconds=current_app.config["ASSESSMENT_GRACE_SECONDS"],
@@ -149,6 +164,47 @@ def save_answer(token: str, question_id: int) -> Any:
         return jsonify({"saved_at": answer.saved_at.isoformat(), "seconds_left": left})
     go_to = request.form.get("next_q", type=int) or request.args.get("q", type=int) or 1
     return redirect(url_for(".take", token=token, saved=1, q=go_to))
+
+
+def _run_json(token: str, run: AssessmentExampleRun) -> dict[str, Any]:
+    body = example_runs.candidate_view(run)
+    for name in ("created_at", "finished_at"):
+        body[name] = body[name].isoformat() if body[name] is not None else None
+    body["poll_url"] = url_for(".example_run", token=token, run_id=run.id)
+    return body
+
+
+@bp.post("/assessment/<token>/answers/<int:question_id>/run")
+def run_examples(token: str, question_id: int) -> Any:
+    """Run the question's visible examples on the code in the box (saved as the answer too).
+
+    Without JavaScript the page comes back to the question with the results; the script asks for
+    JSON, shows the results inline and polls ``poll_url`` while a worker runs them.
+    """
+    invitation = attempts.invitation_for_token(token)
+    try:
+        if invitation.attempt is None:
+            raise attempts.AssessmentClosed("Press Start before running the examples.")
+        signals = {name: request.form.get(name, type=int) or 0 for name in SIGNAL_FIELDS}
+        run = example_runs.request_run(invitation.attempt, question_id, request.form.get("code", ""), signals)
+    except DomainError as exc:
+        if wants_json():
+            body = {"status": exc.status, "code": exc.code, "message": exc.message, "details": exc.details}
+            return jsonify(error=body), exc.status
+        return _page(token, exc.status, exc.message)
+    if wants_json():
+        return jsonify(_run_json(token, run)), 202
+    go_to = request.args.get("q", type=int) or 1
+    return redirect(url_for(".take", token=token, q=go_to, _anchor=f"q{question_id}-runs"))
+
+
+@bp.get("/assessment/<token>/example-runs/<int:run_id>")
+def example_run(token: str, run_id: int) -> Any:
+    """One run of the examples as JSON, for the page's script to poll."""
+    invitation = attempts.invitation_for_token(token)
+    if invitation.attempt is None:
+        raise NotFound("No such run of the examples.")
+    return jsonify(_run_json(token, example_runs.get_run(invitation.attempt, run_id)))
 
 
 @bp.post("/assessment/<token>/submit")

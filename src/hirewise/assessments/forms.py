@@ -307,6 +307,13 @@ class InviteForm(FlaskForm):
         *VALID_DAYS_RANGE,
         description="Leave empty for the assessment's own setting.",
     )
+    # A candidate who has submitted the assessment is invited again only as a retake, with a reason.
+    retake = BooleanField("Retake: invite again a candidate who has already taken it")
+    retake_reason = TextAreaField(
+        "Reason for the retake",
+        render_kw={"rows": 2},
+        description="Required for a retake; kept with the invitation and in the audit log.",
+    )
 
     def for_assessments(self, assessments: Sequence[Assessment]) -> InviteForm:
         self.assessment_id.choices = [

@@ -13,7 +13,7 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from hirewise.assessments.models import (
     Assessment,
@@ -23,6 +23,7 @@ from hirewise.assessments.models import (
     AttemptStatus,
     ScoringStatus,
 )
+from hirewise.assessments.review import attempt_totals
 from hirewise.assessments.validation import VALID_DAYS_RANGE, check_int
 from hirewise.audit.services import record
 from hirewise.auth.models import User
@@ -38,6 +39,7 @@ from hirewise.security import can_invite_to_assessment
 
 TOKEN_BYTES = 32  # 256 bits, well above the 128 the link needs to be unguessable
 MAX_BULK_INVITATIONS = 200
+MAX_RETAKE_REASON_CHARS = 2_000
 
 
 @dataclass(frozen=True)
@@ -75,18 +77,70 @@ def open_invitation(assessment: Assessment, application: Application) -> Assessm
     return None
 
 
-def has_taken(assessment: Assessment, application: Application) -> bool:
-    """Whether the application has a submitted attempt at this assessment."""
+def last_submitted_attempt(assessment: Assessment, application: Application) -> AssessmentAttempt | None:
+    """The application's latest submitted attempt at this assessment, if it has taken it."""
     stmt = (
-        select(AssessmentAttempt.id)
+        select(AssessmentAttempt)
         .join(AssessmentInvitation, AssessmentInvitation.id == AssessmentAttempt.invitation_id)
         .where(
             AssessmentInvitation.assessment_id == assessment.id,
             AssessmentInvitation.application_id == application.id,
             AssessmentAttempt.status == AttemptStatus.SUBMITTED,
         )
+        .options(selectinload(AssessmentAttempt.answers), joinedload(AssessmentAttempt.invitation))
+        .order_by(AssessmentAttempt.submitted_at.desc(), AssessmentAttempt.id.desc())
+        .limit(1)
     )
-    return db.session.execute(stmt).first() is not None
+    return db.session.execute(stmt).scalars().first()
+
+
+def has_taken(assessment: Assessment, application: Application) -> bool:
+    """Whether the application has a submitted attempt at this assessment."""
+    return last_submitted_attempt(assessment, application) is not None
+
+
+def describe_attempt(attempt: AssessmentAttempt) -> str:
+    """``attempt #12 submitted on 04 December 2026, scored 7/11 points (63.6%)``, for refusals and the log."""
+    submitted = f" submitted on {attempt.submitted_at:%d %B %Y}" if attempt.submitted_at else ""
+    if attempt.scoring_status == ScoringStatus.PENDING:
+        return f"attempt #{attempt.id}{submitted}, not scored yet"
+    totals = attempt_totals(attempt)
+    score = f"scored {totals.points:g}/{totals.max_points:g} points ({totals.percent:g}%)"
+    if totals.pending:
+        score += f", {totals.pending} answer(s) not scored"
+    return f"attempt #{attempt.id}{submitted}, {score}"
+
+
+def _taken_message(application: Application, earlier: AssessmentAttempt) -> str:
+    return (
+        f"{application.candidate.full_name} has already taken this assessment ({describe_attempt(earlier)}). "
+        "To invite them again, make it a retake and give the reason."
+    )
+
+
+def invitation_refusal(assessment: Assessment, application: Application) -> str | None:
+    """Why the application cannot be invited to the assessment now (short of a retake), or None."""
+    if open_invitation(assessment, application) is not None:
+        return f"{application.candidate.full_name} already has an open invitation to this assessment."
+    earlier = last_submitted_attempt(assessment, application)
+    if earlier is not None:
+        return _taken_message(application, earlier)
+    return None
+
+
+def _clean_retake_reason(errors: FieldErrors, retake: bool, reason: Any) -> str:
+    text = reason.strip() if isinstance(reason, str) else ""
+    if not retake:
+        return ""
+    if not text:
+        errors.add(
+            "retake_reason",
+            "Say why the candidate takes the assessment again; the reason is kept with the invitation "
+            "and in the audit log.",
+        )
+    elif len(text) > MAX_RETAKE_REASON_CHARS:
+        errors.add("retake_reason", f"The reason must be at most {MAX_RETAKE_REASON_CHARS:,} characters.")
+    return text
 
 
 @use_case
@@ -97,11 +151,16 @@ def invite(
     *,
     valid_days: Any = None,
     skip_invited: bool = False,
+    retake: bool = False,
+    retake_reason: Any = None,
 ) -> list[IssuedInvitation]:
     """Invite each application: a private link emailed through the outbox. All or nothing.
 
-    ``skip_invited`` (inviting a whole pipeline column) leaves out applications that already have an
-    open invitation or have taken the assessment, instead of refusing the whole batch.
+    An application that has already submitted an attempt at this assessment is refused (409, naming
+    that attempt and its score) unless ``retake`` is set with a ``retake_reason``: the new invitation
+    then records the earlier one and the reason, and the audit log says so. ``skip_invited``
+    (inviting a whole pipeline column) leaves out applications that have an open invitation or have
+    taken the assessment, instead of refusing the whole batch; :func:`invitation_refusal` says why.
     """
     if assessment.status != AssessmentStatus.ACTIVE:
         raise Conflict("This assessment is archived; reactivate it to invite candidates.")
@@ -110,9 +169,7 @@ def invite(
     applications = list({application.id: application for application in applications}.values())
     if skip_invited:
         applications = [
-            application
-            for application in applications
-            if open_invitation(assessment, application) is None and not has_taken(assessment, application)
+            application for application in applications if invitation_refusal(assessment, application) is None
         ]
         if not applications:
             return []
@@ -128,8 +185,10 @@ def invite(
         assessment.invitation_valid_days if valid_days in (None, "") else valid_days,
         *VALID_DAYS_RANGE,
     )
+    reason = _clean_retake_reason(errors, retake, retake_reason)
     errors.raise_if_any()
     problems: dict[str, list[str]] = {}
+    earlier_attempts: dict[int, AssessmentAttempt] = {}
     for application in applications:
         # Permission first: a refusal must not tell who applied to an opening the actor cannot see.
         if not can_invite_to_assessment(actor, application):
@@ -142,18 +201,26 @@ def invite(
             problems.setdefault("applications", []).append(
                 f"{application.candidate.full_name} already has an open invitation to this assessment."
             )
+        elif (earlier := last_submitted_attempt(assessment, application)) is not None:
+            if retake:
+                earlier_attempts[application.id] = earlier
+            else:
+                problems.setdefault("applications", []).append(_taken_message(application, earlier))
     if problems:
         raise Conflict(problems["applications"][0], problems)
     expires_at = utcnow() + timedelta(days=days)
     issued: list[IssuedInvitation] = []
     for application in applications:
         token = secrets.token_urlsafe(TOKEN_BYTES)
+        earlier = earlier_attempts.get(application.id)
         invitation = AssessmentInvitation(
             assessment=assessment,
             application=application,
             token_hash=hash_secret(token),
             expires_at=expires_at,
             invited_by_id=actor.id,
+            retake_of_id=earlier.invitation_id if earlier is not None else None,
+            retake_reason=reason if earlier is not None else "",
         )
         db.session.add(invitation)
         db.session.flush()
@@ -175,15 +242,28 @@ def invite(
             actor=actor,
         )
         invitation.outbox_message_id = message.id
-        record(
-            actor,
-            "create",
-            "assessment_invitation",
-            invitation.id,
-            f"invited {candidate.full_name} to {assessment.title}, valid {days} days",
-            candidate_id=candidate.id,
-            opening_id=assessment.opening_id,
-        )
+        if earlier is None:
+            record(
+                actor,
+                "create",
+                "assessment_invitation",
+                invitation.id,
+                f"invited {candidate.full_name} to {assessment.title}, valid {days} days",
+                candidate_id=candidate.id,
+                opening_id=assessment.opening_id,
+            )
+        else:
+            record(
+                actor,
+                "retake",
+                "assessment_invitation",
+                invitation.id,
+                f"invited {candidate.full_name} to retake {assessment.title} after {describe_attempt(earlier)}, "
+                f"valid {days} days. Reason: {reason}",
+                after={"retake_of_attempt_id": earlier.id, "retake_reason": reason},
+                candidate_id=candidate.id,
+                opening_id=assessment.opening_id,
+            )
         issued.append(IssuedInvitation(invitation, token, link))
     deliver_later([item.invitation.outbox_message_id for item in issued if item.invitation.outbox_message_id])
     db.session.commit()

@@ -11,7 +11,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hirewise.auth.models import User
@@ -118,6 +118,12 @@ class AssessmentInvitation(TimestampMixin, Base):
     outbox_message_id: Mapped[int | None] = mapped_column(
         ForeignKey("outbox_messages.id", ondelete="SET NULL")
     )
+    # A retake: an application that has submitted an attempt is invited again only on purpose, with a
+    # reason (also in the audit log). ``retake_of`` is the invitation of the attempt it repeats.
+    retake_of_id: Mapped[int | None] = mapped_column(
+        ForeignKey("assessment_invitations.id", ondelete="SET NULL")
+    )
+    retake_reason: Mapped[str] = mapped_column(Text, default="")
 
     assessment: Mapped[Assessment] = relationship()
     application: Mapped[Application] = relationship()
@@ -125,6 +131,11 @@ class AssessmentInvitation(TimestampMixin, Base):
     attempt: Mapped[AssessmentAttempt | None] = relationship(
         back_populates="invitation", uselist=False, cascade="all, delete-orphan"
     )
+    retake_of: Mapped[AssessmentInvitation | None] = relationship(remote_side="AssessmentInvitation.id")
+
+    @property
+    def is_retake(self) -> bool:
+        return bool(self.retake_reason)
 
 
 class AttemptStatus(StrEnum):
@@ -158,7 +169,9 @@ class AssessmentAttempt(Base):
     submitted_at: Mapped[datetime | None]
     submitted_by: Mapped[SubmittedBy | None] = mapped_column(String(10))
     # Fixed at start: the questions' order (the assessment's, so a later edit never reorders a running
-    # attempt) and each multiple-choice question's options, shuffled for this candidate.
+    # attempt) and each multiple-choice question's options, shuffled for this candidate, each under a
+    # random id of this attempt's own: {"<question id>": [["<shown id>", "<real id>"], ...]}
+    # (assessments/option_ids.py; attempts started before shown ids keep a plain list of real ids).
     question_order: Mapped[list[Any]] = mapped_column(default=list)
     option_orders: Mapped[dict[str, Any]] = mapped_column(default=dict)
     scoring_status: Mapped[ScoringStatus] = mapped_column(String(10), default=ScoringStatus.PENDING)
@@ -228,3 +241,37 @@ class AssessmentAnswer(Base):
     def final_points(self) -> float | None:
         """What counts: a reviewer's override when there is one, else the automatic score."""
         return self.override_points if self.override_points is not None else self.auto_points
+
+
+class ExampleRunStatus(StrEnum):
+    QUEUED = "queued"
+    DONE = "done"
+    UNAVAILABLE = "unavailable"  # the sandbox could not run here: nothing was run
+    FAILED = "failed"  # an error of ours, not of the candidate's code
+
+
+class AssessmentExampleRun(Base):
+    """The candidate running a code question's visible examples (never its hidden tests) before submitting.
+
+    Created by the candidate's request, run by a background task in the sandbox, polled by the page.
+    ``code`` is what was in the box; it is emptied once the run is over, when its SHA-256 remains.
+    """
+
+    __tablename__ = "assessment_example_runs"
+    __table_args__ = (Index("ix_assessment_example_runs_attempt_id_created_at", "attempt_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("assessment_attempts.id", ondelete="CASCADE"))
+    question_id: Mapped[int] = mapped_column(
+        ForeignKey("assessment_questions.id", ondelete="CASCADE"), index=True
+    )
+    code: Mapped[str] = mapped_column(Text, default="")
+    code_sha256: Mapped[str] = mapped_column(String(64))
+    status: Mapped[ExampleRunStatus] = mapped_column(String(12), default=ExampleRunStatus.QUEUED)
+    # CodeRunReport.to_dict() of the examples' run: status, message, passed, total, outcomes.
+    report: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None]
+
+    attempt: Mapped[AssessmentAttempt] = relationship()
+    question: Mapped[AssessmentQuestion] = relationship()

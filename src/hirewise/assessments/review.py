@@ -85,6 +85,30 @@ def submitted_attempts(application: Application) -> list[AssessmentAttempt]:
     return list(db.session.execute(stmt).unique().scalars())
 
 
+def application_attempts(application: Application) -> list[AssessmentAttempt]:
+    """Every attempt of the application, at any assessment of its opening, submitted or not, retakes
+    included: oldest first, with what their totals and retake marks need loaded."""
+    invitation = joinedload(AssessmentAttempt.invitation)
+    stmt = (
+        select(AssessmentAttempt)
+        .join(AssessmentInvitation, AssessmentInvitation.id == AssessmentAttempt.invitation_id)
+        .where(AssessmentInvitation.application_id == application.id)
+        .options(
+            invitation.joinedload(AssessmentInvitation.assessment).selectinload(Assessment.questions),
+            invitation.joinedload(AssessmentInvitation.retake_of).joinedload(AssessmentInvitation.attempt),
+            selectinload(AssessmentAttempt.answers).joinedload(AssessmentAnswer.question),
+        )
+        .order_by(AssessmentAttempt.started_at, AssessmentAttempt.id)
+    )
+    return list(db.session.execute(stmt).unique().scalars())
+
+
+def retake_of_attempt_id(attempt: AssessmentAttempt) -> int | None:
+    """The attempt a retake repeats (None for a first attempt, or when that one was deleted)."""
+    earlier = attempt.invitation.retake_of
+    return earlier.attempt.id if earlier is not None and earlier.attempt is not None else None
+
+
 def get_attempt_for_review(user: User, attempt_id: int) -> AssessmentAttempt:
     stmt = (
         select(AssessmentAttempt)

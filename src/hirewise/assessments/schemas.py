@@ -162,6 +162,18 @@ class InvitationCreateSchema(Schema):
             "description": "Leave out applications already invited or assessed instead of refusing the whole batch"
         },
     )
+    retake = fields.Boolean(
+        load_default=False,
+        metadata={
+            "description": "Invite again applications that have already submitted this assessment (refused "
+            "with 409 otherwise); needs retake_reason"
+        },
+    )
+    retake_reason = fields.String(
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "Why: required with retake, at most 2,000 characters; audit-logged"},
+    )
 
 
 class InvitationSchema(Schema):
@@ -178,6 +190,10 @@ class InvitationSchema(Schema):
     invited_by = fields.Nested(AssessmentPersonSchema, allow_none=True)
     attempt_id = fields.Integer(allow_none=True)
     outbox_message_id = fields.Integer(allow_none=True)
+    retake_reason = fields.String(metadata={"description": "Empty unless the invitation is a retake"})
+    retake_of_attempt_id = fields.Integer(
+        allow_none=True, metadata={"description": "A retake: the submitted attempt it repeats"}
+    )
 
 
 class InvitationListSchema(Schema):
@@ -189,8 +205,17 @@ class IssuedInvitationSchema(InvitationSchema):
     link = fields.String(metadata={"description": "The candidate's private link, also emailed to them"})
 
 
+class SkippedApplicationSchema(Schema):
+    application_id = fields.Integer()
+    reason = fields.String(metadata={"description": "Open invitation, or the attempt already submitted"})
+
+
 class IssuedInvitationListSchema(Schema):
     items = fields.List(fields.Nested(IssuedInvitationSchema))
+    skipped = fields.List(
+        fields.Nested(SkippedApplicationSchema),
+        metadata={"description": "With skip_invited: the applications left out, and why"},
+    )
 
 
 # --- results and review --------------------------------------------------------------------------
@@ -228,8 +253,17 @@ class AttemptSummarySchema(Schema):
     deadline_at = fields.DateTime()
     submitted_at = fields.DateTime(allow_none=True)
     scored_at = fields.DateTime(allow_none=True)
+    retake = fields.Boolean(metadata={"description": "Invited again after a submitted attempt"})
+    retake_reason = fields.String()
+    retake_of_attempt_id = fields.Integer(allow_none=True)
     totals = fields.Nested(AttemptTotalsSchema)
     skills = fields.List(fields.Nested(AttemptSkillResultSchema))
+
+
+class AttemptListArgs(Schema):
+    include_in_progress = fields.Boolean(
+        load_default=False, metadata={"description": "Also the attempts the candidate has not submitted yet"}
+    )
 
 
 class AttemptSummaryListSchema(Schema):
@@ -305,7 +339,12 @@ class RescoreResultSchema(Schema):
 
 
 class CandidateOptionSchema(Schema):
-    id = fields.String()
+    id = fields.String(
+        metadata={
+            "description": "This attempt's own random id for the option (send it back in selected); "
+            "the same option has another id in every other attempt"
+        }
+    )
     text = fields.String()
 
 
@@ -359,7 +398,10 @@ class CandidateSignalsSchema(Schema):
 
 class AnswerSaveSchema(Schema):
     response = fields.Dict(
-        required=True, metadata={"description": '{"selected": ["a"]} | {"text": "..."} | {"code": "..."}'}
+        required=True,
+        metadata={
+            "description": '{"selected": [option ids as shown to this attempt]} | {"text": "..."} | {"code": "..."}'
+        },
     )
     signals = fields.Nested(
         CandidateSignalsSchema,
@@ -371,3 +413,44 @@ class AnswerSaveSchema(Schema):
 class AnswerSavedSchema(Schema):
     saved_at = fields.DateTime()
     seconds_left = fields.Integer()
+
+
+class ExampleRunRequestSchema(Schema):
+    code = fields.String(
+        required=True, metadata={"description": "The code to run; saved as the question's answer too"}
+    )
+    signals = fields.Nested(
+        CandidateSignalsSchema,
+        load_default=dict,
+        metadata={"description": "Cumulative counts for this question since the page opened"},
+    )
+
+
+class ExampleResultSchema(Schema):
+    name = fields.String()
+    args = fields.List(fields.Raw())
+    expected = fields.Raw()
+    actual = fields.Raw(allow_none=True, metadata={"description": "What the candidate's function returned"})
+    status = fields.String(metadata={"enum": ["passed", "failed", "error", "timeout"]})
+    message = fields.String(allow_none=True, metadata={"description": "Why it failed, e.g. wrong answer"})
+
+
+class ExampleRunSchema(Schema):
+    id = fields.Integer()
+    question_id = fields.Integer()
+    status = fields.String(
+        metadata={
+            "enum": ["queued", "done", "unavailable", "failed"],
+            "description": "queued: poll the run until it is over (a worker runs it)",
+        }
+    )
+    code_sha256 = fields.String(metadata={"description": "SHA-256 of the code that was run"})
+    created_at = fields.DateTime()
+    finished_at = fields.DateTime(allow_none=True)
+    message = fields.String(metadata={"description": "Why the code did not run through, if it did not"})
+    passed = fields.Integer()
+    total = fields.Integer()
+    results = fields.List(
+        fields.Nested(ExampleResultSchema),
+        metadata={"description": "One per visible example; never hidden tests"},
+    )

@@ -349,15 +349,28 @@ def _invite(
     valid_days: Any,
     *,
     skip_invited: bool = False,
+    retake: bool = False,
+    retake_reason: Any = None,
 ) -> None:
     try:
         issued = services.invite(
-            current_user, assessment, applications, valid_days=valid_days, skip_invited=skip_invited
+            current_user,
+            assessment,
+            applications,
+            valid_days=valid_days,
+            skip_invited=skip_invited,
+            retake=retake,
+            retake_reason=retake_reason,
         )
         _flash_links(issued)
-        skipped = len({a.id for a in applications}) - len(issued)
+        invited = {item.invitation.application_id for item in issued}
+        skipped = [a for a in {a.id: a for a in applications}.values() if a.id not in invited]
         if skip_invited and skipped:
-            flash(f"{skipped} already invited or already assessed; they were left out.", "info")
+            flash(f"{len(skipped)} already invited or already assessed; they were left out.", "info")
+            for application in skipped[:MAX_FLASHED_LINKS]:
+                reason = services.invitation_refusal(assessment, application)
+                if reason:
+                    flash(reason, "info")
     except PermissionDenied:
         raise
     except DomainError as exc:
@@ -390,6 +403,8 @@ def invite(assessment_id: int) -> Response:
         applications,
         request.form.get("valid_days"),
         skip_invited=bool(request.form.get("skip_invited")),
+        retake=bool(request.form.get("retake")),
+        retake_reason=request.form.get("retake_reason"),
     )
     return redirect(back)
 
@@ -405,7 +420,13 @@ def invite_application(application_id: int) -> Response:
         flash("Choose one of the opening's active assessments.", "error")
         return redirect(back)
     assessment = services.get_visible_assessment(current_user, form.assessment_id.data or 0)
-    _invite(assessment, [application], form.valid_days.data)
+    _invite(
+        assessment,
+        [application],
+        form.valid_days.data,
+        retake=bool(form.retake.data),
+        retake_reason=form.retake_reason.data,
+    )
     return redirect(back)
 
 
@@ -468,6 +489,7 @@ def _review_page(
         totals=services.attempt_totals(attempt),
         override_forms=forms,
         similar=_similar_answers(answers),
+        all_attempts=services.application_attempts(attempt.invitation.application),
         submitted=attempt.status == AttemptStatus.SUBMITTED,
         signals_note=services.SIGNALS_NOTE,
     )

@@ -1,6 +1,8 @@
-"""Assessment background tasks: scoring a submitted attempt, and submitting attempts left open.
+"""Assessment background tasks: scoring a submitted attempt, submitting attempts left open, and running
+a candidate's code against a question's examples before they submit.
 
-Scoring runs code in the sandbox, so it belongs on the worker; both tasks are idempotent.
+Scoring and example runs run candidates' code in the sandbox, so they belong on the worker; every
+task here is idempotent.
 """
 
 from __future__ import annotations
@@ -21,3 +23,12 @@ def submit_overdue_attempts() -> list[int]:
     from hirewise.assessments.attempts import submit_overdue_attempts as submit
 
     return submit()
+
+
+@shared_task(name="hirewise.tasks.assessments.run_examples")
+def run_examples(run_id: int) -> str | None:
+    """Run a candidate's code against a question's visible examples (never the hidden tests)."""
+    from hirewise.assessments.example_runs import execute_run
+
+    status = execute_run(run_id)
+    return str(status) if status is not None else None

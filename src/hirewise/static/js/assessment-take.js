@@ -211,6 +211,161 @@
     });
   });
 
+  // --- running a code question's examples ------------------------------------------------------
+  // Without this script the button posts the form and the page comes back with the results; with it
+  // the results appear under the code, polled while a worker runs them. Building them with
+  // textContent keeps whatever the candidate's code printed or returned from becoming markup.
+  function element(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) {
+      node.className = className;
+    }
+    if (text !== undefined && text !== null) {
+      node.textContent = text;
+    }
+    return node;
+  }
+
+  function asJson(value) {
+    return value === undefined ? "" : JSON.stringify(value);
+  }
+
+  function showRunProblem(box, message) {
+    box.textContent = "";
+    var problem = element("p", "error", message);
+    problem.setAttribute("role", "alert");
+    box.appendChild(problem);
+  }
+
+  function showRun(box, run) {
+    box.textContent = "";
+    if (run.status === "queued") {
+      box.appendChild(element("p", "muted", "Running the examples…"));
+      return;
+    }
+    if (run.status !== "done") {
+      showRunProblem(box, run.message || "The examples could not be run this time; try again in a moment.");
+      return;
+    }
+    var summary = element("p");
+    summary.appendChild(element("strong", null, run.passed + " of " + run.total + " examples passed"));
+    var at = (run.created_at || "").slice(11, 19);
+    summary.appendChild(element("span", "muted", " · your code as it was at " + at + " UTC"));
+    box.appendChild(summary);
+    if (run.message) {
+      box.appendChild(element("pre", "code example-run-message", run.message));
+    }
+    var wrap = element("div", "table-wrap");
+    var table = element("table", "example-run-results");
+    var head = table.createTHead().insertRow();
+    ["Example", "Arguments", "Expected", "Your result", "Status"].forEach(function (title) {
+      head.appendChild(element("th", null, title));
+    });
+    var body = table.createTBody();
+    run.results.forEach(function (result, index) {
+      var row = body.insertRow();
+      row.insertCell().textContent = result.name || "Example " + (index + 1);
+      row.insertCell().appendChild(element("code", null, asJson(result.args)));
+      row.insertCell().appendChild(element("code", null, asJson(result.expected)));
+      var actual = row.insertCell();
+      if (result.actual !== null && result.actual !== undefined) {
+        actual.appendChild(element("code", null, asJson(result.actual)));
+      } else {
+        actual.appendChild(element("span", "muted", "—"));
+      }
+      if (result.message) {
+        actual.appendChild(document.createElement("br"));
+        actual.appendChild(element("span", "muted", result.message));
+      }
+      var passed = result.status === "passed";
+      row.insertCell().appendChild(element("span", "badge example-" + (passed ? "passed" : "failed"), passed ? "passed" : "failed"));
+    });
+    wrap.appendChild(table);
+    box.appendChild(wrap);
+  }
+
+  function pollRun(box, url, tries) {
+    window.setTimeout(function () {
+      window
+        .fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+        .then(function (response) {
+          return response.ok ? response.json() : Promise.reject(response);
+        })
+        .then(function (run) {
+          showRun(box, run);
+          if (run.status === "queued" && tries < 120) {
+            pollRun(box, url, tries + 1);
+          }
+        })
+        .catch(function () {
+          showRunProblem(box, "The results could not be fetched; reload the page to see them.");
+        });
+    }, 1000);
+  }
+
+  function postRun(form, button, box) {
+    button.disabled = true;
+    showRun(box, { status: "queued" });
+    return window
+      .fetch(button.formAction, {
+        method: "POST",
+        body: new FormData(form),
+        headers: { Accept: "application/json" },
+        credentials: "same-origin",
+      })
+      .then(function (response) {
+        return response.json().then(function (data) {
+          if (!response.ok) {
+            showRunProblem(box, (data.error && data.error.message) || "The examples could not be run.");
+            if (response.status === 409) {
+              window.location.reload();
+            }
+            return;
+          }
+          setStatus("Saved at " + new Date().toLocaleTimeString() + ".");
+          showRun(box, data);
+          if (data.status === "queued") {
+            pollRun(box, data.poll_url, 0);
+          }
+        });
+      })
+      .catch(function () {
+        showRunProblem(box, "The examples could not be run: no connection. Your code stays on this page.");
+      })
+      .then(function () {
+        button.disabled = false;
+      });
+  }
+
+  document.querySelectorAll("button.run-examples").forEach(function (button) {
+    button.addEventListener("click", function (event) {
+      var form = button.form;
+      var box = form ? form.querySelector(".example-run") : null;
+      if (!form || !box) {
+        return; // the plain form post still works
+      }
+      event.preventDefault();
+      // The run saves the code too: it replaces a pending autosave and waits for one in flight.
+      if (timers.has(form)) {
+        window.clearTimeout(timers.get(form));
+        timers.delete(form);
+      }
+      var previous = chains.get(form) || Promise.resolve();
+      var next = previous.then(function () {
+        return postRun(form, button, box);
+      });
+      chains.set(form, next);
+      next.then(function () {
+        if (chains.get(form) === next) {
+          chains.delete(form);
+        }
+      });
+    });
+  });
+  document.querySelectorAll(".example-run[data-poll-url]").forEach(function (box) {
+    pollRun(box, box.getAttribute("data-poll-url"), 0);
+  });
+
   // Moving to another question or submitting first saves what is waiting to be saved.
   document.querySelectorAll(".take-nav a").forEach(function (link) {
     link.addEventListener("click", function (event) {
