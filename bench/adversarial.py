@@ -7,7 +7,10 @@ Every set pairs each question of the data with texts that deserve 0 of 5, whatev
 ``question_copied``
     the question handed back: verbatim, as a statement, twice, or behind a lead-in ("The question asks: …");
 ``key_terms``
-    the reference answer's key terms as a shuffled word list (no sentence), see :func:`key_terms`;
+    the reference answer's key terms as a shuffled word list (no sentence), see :func:`key_terms`; only
+    for references with at least ``MIN_LIST_TERMS`` of them: "main function" for "Where do C++ programs
+    begin to execute?" (reference "At the main function.") is not a list that games the scorer but the
+    answer, tersely, and deserves full marks;
 ``fluent_wrong``
     another question's reference answer with this question's key terms swapped in for some of its content
     words: a grammatical sentence that names the right terms and says something else;
@@ -35,7 +38,7 @@ from dataclasses import dataclass
 
 from hirewise.scoring.calibrate import GradedAnswer
 from hirewise.scoring.freetext import FreeTextItem
-from hirewise.scoring.text import STOPWORDS, stem
+from hirewise.scoring.text import STOPWORDS, WORD_LIST_MIN_WORDS, stem
 
 TUNING_SEEDS = (0, 1, 2, 3, 4)
 REPORT_SEEDS = (100, 101, 102, 103, 104)
@@ -49,6 +52,9 @@ PER_QUESTION = {
     "dont_know": 1,
 }
 SET_NAMES = tuple(PER_QUESTION)
+# Fewer key terms than this and a list of them is a terse answer, not an attack; the scorer's word-list
+# rule asks as many.
+MIN_LIST_TERMS = WORD_LIST_MIN_WORDS
 
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9_'+#-]*")
 
@@ -134,7 +140,9 @@ def _question_copied(
 def _key_terms(
     question: _Question, graded: Sequence[GradedAnswer], questions: Sequence[_Question], rng: random.Random
 ) -> list[str]:
-    texts = []
+    texts: list[str] = []
+    if len(key_terms(question.reference, question.question)) < MIN_LIST_TERMS:
+        return texts
     for _ in range(PER_QUESTION["key_terms"]):
         terms = key_terms(question.reference, question.question)
         rng.shuffle(terms)

@@ -4,10 +4,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bench.adversarial import PER_QUESTION, SET_NAMES, adversarial_sets, key_terms, parse_seeds
+from bench.adversarial import (
+    MIN_LIST_TERMS,
+    PER_QUESTION,
+    SET_NAMES,
+    adversarial_sets,
+    key_terms,
+    parse_seeds,
+)
 from bench.scoring import roc_auc
 
-from hirewise.scoring.calibrate import load_graded_answers
+from hirewise.scoring.calibrate import GradedAnswer, load_graded_answers
+from hirewise.scoring.freetext import FreeTextItem
 from hirewise.scoring.text import STOPWORDS, is_word_list, words
 
 SAMPLE_CSV = Path(__file__).resolve().parents[1] / "fixtures" / "asag" / "graded_sample.csv"
@@ -40,8 +48,7 @@ def test_each_set_is_what_it_says() -> None:
     for answer in sets["key_terms"]:
         terms = key_terms(answer.item.expected_answer, answer.item.question)
         assert sorted(w.lower() for w in terms) == sorted(answer.item.answer.replace(",", "").split())
-        if len(terms) >= 3:
-            assert is_word_list(answer.item.answer)
+        assert len(terms) >= MIN_LIST_TERMS and is_word_list(answer.item.answer)
     for answer in sets["fluent_wrong"]:
         assert answer.item.answer not in {a.item.expected_answer for a in graded}
         assert {t.lower() for t in key_terms(answer.item.expected_answer, answer.item.question)} & set(
@@ -49,6 +56,20 @@ def test_each_set_is_what_it_says() -> None:
         )
     for answer in sets["question_copied"]:
         assert answer.item.question.rstrip("?") in answer.item.answer
+
+
+def test_a_terse_reference_gets_no_key_term_list_because_the_list_is_the_answer() -> None:
+    # "main function" answers "Where do C++ programs begin to execute?" as well as the reference does.
+    terse = FreeTextItem("Where do C++ programs begin to execute?", "At the main function.", (), "main()")
+    full = FreeTextItem("What is a stack?", "A stack adds and removes items at the top.", (), "LIFO")
+    graded = [GradedAnswer(terse, 5.0, "1", "1.1"), GradedAnswer(full, 5.0, "2", "2.1")]
+
+    lists = adversarial_sets(graded, (0, 1))["key_terms"]
+
+    assert {answer.item.question for answer in lists} == {"What is a stack?"}
+    assert len(lists) == 2 * PER_QUESTION["key_terms"]
+    # The other sets still cover the terse question.
+    assert any(a.item.question == terse.question for a in adversarial_sets(graded, (0,))["fluent_wrong"])
 
 
 def test_key_terms_are_the_references_content_words_beyond_the_question() -> None:

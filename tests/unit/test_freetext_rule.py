@@ -272,6 +272,12 @@ def test_a_list_of_the_expected_answers_terms_scores_at_most_the_cap() -> None:
     answer = "slower table disk rows scanning writes space index extra"
     assert is_word_list(answer)
     assert not is_word_list("An index speeds up reads.") and not is_word_list("Reads faster")
+    # Numbers are terms of a list too, quantifiers link nothing, and language names are not code ...
+    for terms in ("1, array, 2, size", "call code every place copy made", "C++, Java, C#"):
+        assert is_word_list(terms), terms
+    # ... but an expression is an answer in code, and a few numbers with one word are no list of terms.
+    for not_a_list in ("&b[3] bPtr + 3", "x = y z", "1 2 3 size", "2 4"):
+        assert not is_word_list(not_a_list), not_a_list
     for scorer in (default_scorer(), lexical_scorer()):
         result = scorer.score(FreeTextItem(QUESTION, EXPECTED, KEY_POINTS, answer))
         assert result.score <= WORD_LIST_CAP

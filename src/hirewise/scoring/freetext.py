@@ -78,7 +78,7 @@ KeyPointStatus = Literal["covered", "partly", "missed"]
 SCORER_NAME = "hirewise-freetext"
 # Bump whenever the features, the key-point thresholds or the calibration change: stored scores say
 # which scorer produced them.
-SCORER_VERSION = "2.0.0"
+SCORER_VERSION = "2.1.0"
 
 LEXICAL_ONLY_NOT_INSTALLED = "Lexical evidence only: the embedding model is not installed"
 LEXICAL_ONLY_SWITCHED_OFF = "Lexical evidence only: the embedding model is switched off for this scorer"

@@ -214,25 +214,39 @@ _FUNCTION_TEXT = """
     then than that this these those it its they them their there which who whom whose what when where why
     how can could will would shall should may might must do does did has have had i you he she we us our
     your my me him her so because into onto over under about after before between through during without
-    within while until cannot can't isn't aren't doesn't don't won't only also just each every all any both
+    within while until cannot can't isn't aren't doesn't don't won't
 """
 FUNCTION_WORDS = frozenset(_FUNCTION_TEXT.split())
+# Quantifiers and focus adverbs (each, every, all, only, also, just) are not among them: they link
+# nothing, so "call code every place copy made" is still a list of terms.
 WORD_LIST_MIN_WORDS = 3
 _LIST_NUMBER = re.compile(r"^\d+$")
 # A compound such as "last-in" is one term of a list, not the function word "in".
 _LIST_TERM = re.compile(r"[a-z0-9][a-z0-9_'+#]*(?:-[a-z0-9_'+#]+)*")
+# Operators and brackets make an expression ("&b[3] bPtr + 3"), which is an answer in code, not a list.
+# ("c++" and "c#" are names, not code.)
+_CODE_MARK = re.compile(r"[&*=<>\[\](){}%|^~+]")
+_LANGUAGE_NAME = re.compile(r"\b[cg]\+\+|\bc#", re.IGNORECASE)
 
 
 def is_word_list(text: str) -> bool:
-    """A list of terms with no statement: at least three words and not one function word among them.
+    """A list of terms with no statement: at least three terms, two of them words (numbers count as terms:
+    "1, array, 2, size"), not one function word among them, and no code.
 
     Terms named are not a point stated: "software simulate behaviour product" names the words of "to
     simulate the behaviour of portions of the desired software product" and says nothing. Terse answers
     that are lists ("Refining, production, maintenance") are caught too; the cap this triggers is set
     with them in view (see freetext.WORD_LIST_CAP).
     """
-    found = [word for word in _LIST_TERM.findall(text.lower()) if not _LIST_NUMBER.match(word)]
-    return len(found) >= WORD_LIST_MIN_WORDS and not any(word in FUNCTION_WORDS for word in found)
+    if _CODE_MARK.search(_LANGUAGE_NAME.sub(" ", text)):
+        return False
+    found = _LIST_TERM.findall(text.lower())
+    named = [word for word in found if not _LIST_NUMBER.match(word)]
+    return (
+        len(found) >= WORD_LIST_MIN_WORDS
+        and len(named) >= 2
+        and not any(word in FUNCTION_WORDS for word in found)
+    )
 
 
 _LETTERS = re.compile(r"[a-z]+")
