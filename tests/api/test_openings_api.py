@@ -85,15 +85,20 @@ def test_list_of_a_hiring_manager_holds_only_their_openings(api_as):
     ["' OR '1'='1", "1; DROP TABLE openings; --", "%' UNION SELECT email FROM users --", "nul\x00byte"],
 )
 @pytest.mark.parametrize("param", ["q", "status"])
-def test_sql_injection_in_filters_gives_200_and_no_leak(api_as, param, payload):
+def test_sql_injection_in_filters_gives_no_leak(api_as, param, payload):
+    """Free text is searched for literally (200); ``status`` is one of three words, so anything else is
+    refused by the schema (422) before a query runs."""
     api = api_as(Role.HIRING_MANAGER)
     OpeningFactory(title="Visible", team=[api.user])
     OpeningFactory(title="Hidden")
     response = api.get(BASE, query_string={param: payload})
-    assert response.status_code == 200
-    body = response.get_json()
-    assert all(item["title"] == "Visible" for item in body["items"])
     assert "@example.com" not in response.get_data(as_text=True)
+    if param == "status":
+        assert response.status_code == 422
+        assert "status" in response.get_json()["error"]["details"]["query"]
+        return
+    assert response.status_code == 200
+    assert all(item["title"] == "Visible" for item in response.get_json()["items"])
 
 
 @pytest.mark.parametrize("query", ["page=0", "per_page=1000", "page=abc", "page=100000000000000000000"])

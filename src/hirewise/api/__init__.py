@@ -7,6 +7,8 @@ made by :func:`api_blueprint`, and calls the same service functions as the HTML 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 from flask import Blueprint, Flask, Response, abort, g, render_template, request
@@ -16,6 +18,7 @@ from sqlalchemy import Select, func, select
 from webargs.flaskparser import FlaskParser
 
 from hirewise.api import idempotency
+from hirewise.api.spec import ApiContractPlugin, Error
 from hirewise.auth.models import User
 from hirewise.extensions import api, csrf, db
 from hirewise.paging import MAX_PAGE
@@ -37,6 +40,26 @@ class BodyParser(FlaskParser):
 
 class ApiBlueprint(SmorestBlueprint):  # type: ignore[misc]
     ARGUMENTS_PARSER = BodyParser()
+
+    def arguments(self, schema: Any, *, location: str = "json", required: bool = True, **kwargs: Any) -> Any:
+        """flask-smorest's decorator; a JSON body the spec marks required is refused (422) when it is
+        missing, where webargs would read no body as ``{}`` and a PATCH of nothing would succeed."""
+        decorate = super().arguments(schema, location=location, required=required, **kwargs)
+        if location != "json" or not required:
+            return decorate
+
+        def decorator(func: Callable[..., Any]) -> Callable[..., Any]:
+            parsed = decorate(func)
+
+            @wraps(parsed)
+            def needs_body(*args: Any, **view_kwargs: Any) -> Any:
+                if not request.get_data(cache=True).strip():
+                    abort(422, description="This operation needs a JSON body.")
+                return parsed(*args, **view_kwargs)
+
+            return needs_body
+
+        return decorator
 
 
 READ_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -123,7 +146,11 @@ def register_api(app: Flask) -> None:
     from hirewise.organisation.api import blp as organisation_blp
     from hirewise.questions.api import blp as questions_blp
 
-    api.init_app(app, spec_kwargs={"extra_plugins": [idempotency.IdempotencyKeyPlugin()]})
+    # The body errors.py sends, so that every documented error response describes it.
+    api.ERROR_SCHEMA = Error
+    api.init_app(
+        app, spec_kwargs={"extra_plugins": [idempotency.IdempotencyKeyPlugin(), ApiContractPlugin()]}
+    )
     for blp in (
         kits_blp,
         openings_blp,

@@ -79,7 +79,7 @@ class KitExport(MethodView):
                 "description": "The kit file: JSON for format=json, YAML text for format=yaml (default).",
                 "content": {
                     "application/json": {"schema": KitDocumentSchema},
-                    "text/yaml": {"schema": {"type": "string"}},
+                    "text/yaml": {"schema": KitDocumentSchema},  # the same document, as YAML
                 },
             }
         }

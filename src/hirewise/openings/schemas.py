@@ -72,34 +72,36 @@ class OpeningDetailSchema(OpeningSchema):
     stages = fields.List(fields.Nested(StageSchema), dump_only=True)
 
 
-_STATUS = {"enum": ["draft", "open", "closed"]}
-_EMPLOYMENT = {"enum": ["full_time", "part_time", "contract", "internship", "temporary"]}
+# Validators, not only documentation: the spec's enum is what the API refuses with a 422.
+_STATUS = validate.OneOf(["draft", "open", "closed"])
+_EMPLOYMENT = validate.OneOf(["full_time", "part_time", "contract", "internship", "temporary"])
+_FEEDBACK_VISIBILITY = validate.OneOf(["never", "after_submit", "always"])
 
 
 class OpeningCreateSchema(Schema):
     title = fields.String(required=True, validate=validate.Length(max=200))
     kit_id = fields.Integer(load_default=None, allow_none=True, strict=True)
     location = fields.String(load_default="", validate=validate.Length(max=200))
-    employment_type = fields.String(load_default="full_time", metadata=_EMPLOYMENT)
+    employment_type = fields.String(load_default="full_time", validate=_EMPLOYMENT)
     description = fields.String(load_default="", metadata={"description": "Markdown"})
-    status = fields.String(load_default="draft", metadata=_STATUS)
+    status = fields.String(load_default="draft", validate=_STATUS)
     team_ids = fields.List(fields.Integer(strict=True), load_default=list)
 
 
 class OpeningUpdateSchema(Schema):
     title = fields.String(validate=validate.Length(max=200))
     location = fields.String(validate=validate.Length(max=200))
-    employment_type = fields.String(metadata=_EMPLOYMENT)
+    employment_type = fields.String(validate=_EMPLOYMENT)
     description = fields.String(metadata={"description": "Markdown"})
-    status = fields.String(metadata=_STATUS)
+    status = fields.String(validate=_STATUS)
     team_ids = fields.List(fields.Integer(strict=True))
-    feedback_visibility = fields.String(metadata={"enum": ["never", "after_submit", "always"]})
+    feedback_visibility = fields.String(validate=_FEEDBACK_VISIBILITY)
 
 
 class OpeningListArgs(PageArgs):
     # An upper bound keeps the OFFSET within what databases accept (a huge page is a 422, not a 500).
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=10_000))
-    status = fields.String(load_default=None, metadata=_STATUS)
+    status = fields.String(load_default=None, validate=_STATUS)
     q = fields.String(load_default=None, metadata={"description": "Text the title contains"})
 
 

@@ -123,7 +123,7 @@ class QuestionExport(MethodView):
                 "description": "A kit file of the matching questions: JSON for format=json, else YAML.",
                 "content": {
                     "application/json": {"schema": KitDocumentSchema},
-                    "text/yaml": {"schema": {"type": "string"}},
+                    "text/yaml": {"schema": KitDocumentSchema},  # the same document, as YAML
                 },
             }
         }
