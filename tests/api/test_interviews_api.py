@@ -59,7 +59,7 @@ def test_plan_endpoints(client):
         json={"stage_id": opening.stages[3].id, "title": "Pairing", "duration_minutes": 10},
         headers=auth,
     )
-    assert bad.status_code == 422 and "duration_minutes" in bad.get_json()["error"]["details"]
+    assert bad.status_code == 422 and "duration_minutes" in bad.get_json()["error"]["details"]["json"]
     patched = client.patch(
         f"/api/v1/interviews/plans/{opening.id}/items/{item_id}", json={"duration_minutes": 120}, headers=auth
     )

@@ -117,3 +117,34 @@ def test_an_empty_patch_object_is_still_a_valid_no_op(client: FlaskClient, token
     response = client.patch(f"/api/v1/openings/{opening.id}", json={}, headers=token)
     assert response.status_code == 200
     assert response.get_json()["title"] == "Unchanged"
+
+
+def test_the_kit_document_in_the_spec_states_the_limits_imports_are_checked_with(
+    spec: dict[str, Any],
+) -> None:
+    """The spec's KitDocument mirrors kits/kit-format.schema.json (what imports are validated against)."""
+    import json
+    from pathlib import Path
+
+    import hirewise.kits
+
+    kit_format = json.loads((Path(hirewise.kits.__file__).parent / "kit-format.schema.json").read_text())
+    definitions = kit_format["$defs"]
+    components = spec["components"]["schemas"]
+    limits = ("maxLength", "minLength", "maxItems", "minItems", "minimum", "maximum", "enum")
+    for definition, component in (
+        ("kit", "KitDocumentBody"),
+        ("skill", "KitDocumentSkill"),
+        ("question", "KitDocumentQuestion"),
+        ("keyPoint", "KitDocumentKeyPoint"),
+    ):
+        expected, documented = definitions[definition], components[component]
+        assert set(documented["required"]) == set(expected["required"]), component
+        for name, rules in expected["properties"].items():
+            stated = documented["properties"][name]
+            for limit in limits:
+                assert stated.get(limit) == rules.get(limit), (component, name, limit)
+            if rules.get("$ref") == "#/$defs/nonBlankText":
+                assert stated["pattern"] == definitions["nonBlankText"]["pattern"], (component, name)
+            elif "pattern" in rules:
+                assert stated["pattern"] == rules["pattern"], (component, name)

@@ -102,7 +102,9 @@ def test_bad_patches_are_422_with_the_field_named(client, admin, body, where):
 
 def test_a_patch_without_a_body_is_422(client, admin):
     response = client.patch(URL, data="", headers=headers(admin))
-    assert error(response, 422)["details"]["json"] == {"_schema": ["Send at least one setting to change."]}
+    assert error(response, 422)["message"] == "This operation needs a JSON body."
+    empty = client.patch(URL, json={}, headers=headers(admin))
+    assert error(empty, 422)["details"]["json"] == {"_schema": ["Send at least one setting to change."]}
 
 
 def test_openapi_spec_documents_the_settings(client):

@@ -1,7 +1,8 @@
 """API shapes of assessments, for the hiring team and for the candidate.
 
-Schemas check types; the services check the rules (ranges, required content per kind, who may do
-what), so the API, the HTML forms and the shipped kit files are held to the same rules. The
+Schemas state the limits (lengths, ranges, choices), so that the OpenAPI spec says them and the API
+refuses early; the services check them again with the rules a schema cannot state (required content per
+kind, who may do what), so the API, the HTML forms and the shipped kit files are held to the same rules. The
 candidate's shapes are whitelists: nothing that scores an answer is declared on them, so it cannot
 be dumped even if a caller hands it in by mistake.
 """
@@ -10,12 +11,19 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from hirewise.assessments.invitations import MAX_BULK_INVITATIONS
+from hirewise.api.limits import ident, ident_list, line, text
+from hirewise.assessments.invitations import MAX_BULK_INVITATIONS, MAX_RETAKE_REASON_CHARS
 from hirewise.assessments.models import AssessmentStatus, Layout, QuestionKind
+from hirewise.assessments.validation import MAX_POINTS, MAX_PROMPT_CHARS, TIME_LIMIT_RANGE, VALID_DAYS_RANGE
 
 _LAYOUTS = {"enum": [layout.value for layout in Layout]}
 _STATUSES = {"enum": [status.value for status in AssessmentStatus]}
 _KINDS = {"enum": [kind.value for kind in QuestionKind]}
+_LAYOUT = validate.OneOf([layout.value for layout in Layout])
+_STATUS = validate.OneOf([status.value for status in AssessmentStatus])
+_KIND = validate.OneOf([kind.value for kind in QuestionKind])
+_POINTS = validate.Range(min=1, max=MAX_POINTS)
+MAX_INSTRUCTIONS = 5_000
 _CONTENT = {
     "description": (
         "What the kind needs. multiple_choice: options [{text, correct}], multiple, partial_credit, "
@@ -31,17 +39,26 @@ class AssessmentListArgs(Schema):
 
 
 class AssessmentCreateSchema(Schema):
-    title = fields.String(required=True, metadata={"description": "At most 200 characters"})
-    instructions = fields.String(metadata={"description": "Shown to the candidate before starting"})
-    time_limit_minutes = fields.Integer(strict=True, metadata={"description": "1 to 240; default 30"})
-    pass_mark_percent = fields.Integer(strict=True, metadata={"description": "0 to 100; default 60"})
-    layout = fields.String(metadata=_LAYOUTS)
-    invitation_valid_days = fields.Integer(strict=True, metadata={"description": "1 to 60; default 7"})
+    title = line(200, required=True)
+    instructions = fields.String(
+        validate=validate.Length(max=MAX_INSTRUCTIONS),
+        metadata={"description": "Shown to the candidate before starting"},
+    )
+    time_limit_minutes = fields.Integer(
+        strict=True, validate=validate.Range(*TIME_LIMIT_RANGE), metadata={"description": "Default 30"}
+    )
+    pass_mark_percent = fields.Integer(
+        strict=True, validate=validate.Range(min=0, max=100), metadata={"description": "Default 60"}
+    )
+    layout = fields.String(validate=_LAYOUT)
+    invitation_valid_days = fields.Integer(
+        strict=True, validate=validate.Range(*VALID_DAYS_RANGE), metadata={"description": "Default 7"}
+    )
 
 
 class AssessmentUpdateSchema(AssessmentCreateSchema):
-    title = fields.String(metadata={"description": "At most 200 characters"})
-    status = fields.String(metadata=_STATUSES)
+    title = line(200)
+    status = fields.String(validate=_STATUS)
 
 
 class AssessmentSchema(Schema):
@@ -88,20 +105,20 @@ class AssessmentDetailSchema(AssessmentSchema):
 
 
 class AssessmentQuestionCreateSchema(Schema):
-    kind = fields.String(required=True, metadata=_KINDS)
-    prompt = fields.String(required=True, metadata={"description": "At most 5,000 characters"})
-    points = fields.Integer(strict=True, metadata={"description": "1 to 100; default 1"})
-    skill_id = fields.Integer(
-        strict=True, allow_none=True, metadata={"description": "A skill of the opening"}
-    )
+    kind = fields.String(required=True, validate=_KIND)
+    prompt = text(MAX_PROMPT_CHARS, required=True)
+    points = fields.Integer(strict=True, validate=_POINTS, metadata={"description": "Default 1"})
+    skill_id = ident(allow_none=True, metadata={"description": "A skill of the opening"})
     content = fields.Dict(load_default=dict, metadata=_CONTENT)
 
 
 class AssessmentQuestionUpdateSchema(Schema):
-    kind = fields.String(metadata={**_KINDS, "description": "Cannot change; add a new question instead"})
-    prompt = fields.String()
-    points = fields.Integer(strict=True, metadata={"description": "1 to 100"})
-    skill_id = fields.Integer(strict=True, allow_none=True)
+    kind = fields.String(
+        validate=_KIND, metadata={"description": "Cannot change; add a new question instead"}
+    )
+    prompt = text(MAX_PROMPT_CHARS)
+    points = fields.Integer(strict=True, validate=_POINTS)
+    skill_id = ident(allow_none=True)
     content = fields.Dict(metadata={"description": "Replaces the whole content. " + _CONTENT["description"]})
 
 
@@ -117,8 +134,8 @@ class AssessmentQuestionUpdateResultSchema(Schema):
 
 
 class BankQuestionAddSchema(Schema):
-    bank_question_id = fields.Integer(required=True, strict=True)
-    points = fields.Integer(strict=True, metadata={"description": "1 to 100; default 5"})
+    bank_question_id = ident(required=True)
+    points = fields.Integer(strict=True, validate=_POINTS, metadata={"description": "Default 5"})
 
 
 class AssessmentRubricSchema(Schema):
@@ -147,14 +164,17 @@ class InvitedCandidateSchema(AssessmentPersonSchema):
 
 
 class InvitationCreateSchema(Schema):
-    application_ids = fields.List(
-        fields.Integer(strict=True),
+    application_ids = ident_list(
+        min_items=1,
+        max_items=MAX_BULK_INVITATIONS,
         required=True,
-        validate=validate.Length(max=MAX_BULK_INVITATIONS),
-        metadata={"description": f"Applications to the same opening, at most {MAX_BULK_INVITATIONS}"},
+        metadata={"description": "Applications to the same opening"},
     )
     valid_days = fields.Integer(
-        strict=True, allow_none=True, metadata={"description": "1 to 60; default: the assessment's setting"}
+        strict=True,
+        allow_none=True,
+        validate=validate.Range(*VALID_DAYS_RANGE),
+        metadata={"description": "Default: the assessment's setting"},
     )
     skip_invited = fields.Boolean(
         load_default=False,
@@ -172,7 +192,8 @@ class InvitationCreateSchema(Schema):
     retake_reason = fields.String(
         load_default=None,
         allow_none=True,
-        metadata={"description": "Why: required with retake, at most 2,000 characters; audit-logged"},
+        validate=validate.Length(max=MAX_RETAKE_REASON_CHARS),
+        metadata={"description": "Why: required with retake; audit-logged"},
     )
 
 

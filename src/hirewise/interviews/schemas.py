@@ -1,31 +1,35 @@
-"""API shapes of interview plans and interviews. Schemas check types; the services check the rules."""
+"""API shapes of interview plans and interviews. Schemas state the limits (so the spec does); the services
+check them again with the rules a schema cannot state (stages of this opening, who may do what)."""
 
 from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
 from hirewise.api import PageArgs, page_schema
+from hirewise.api.limits import ident, ident_list, line
+from hirewise.interviews.validation import DURATION_RANGE, MAX_INTERVIEWERS
 
 _TIMEZONE = {"description": "IANA time zone, e.g. Europe/Berlin or UTC"}
+_DURATION = validate.Range(*DURATION_RANGE)
 
 
 class PlanItemSchema(Schema):
     id = fields.Integer(dump_only=True)
     opening_id = fields.Integer(dump_only=True)
-    stage_id = fields.Integer(required=True, strict=True)
-    title = fields.String(required=True, validate=validate.Length(max=200))
-    duration_minutes = fields.Integer(load_default=60, strict=True, metadata={"description": "15 to 480"})
-    focus_skill_ids = fields.List(fields.Integer(strict=True), load_default=list)
-    question_ids = fields.List(fields.Integer(strict=True), load_default=list)
+    stage_id = ident(required=True)
+    title = line(200, required=True)
+    duration_minutes = fields.Integer(load_default=60, strict=True, validate=_DURATION)
+    focus_skill_ids = ident_list(load_default=list)
+    question_ids = ident_list(load_default=list)
     position = fields.Integer(dump_only=True)
 
 
 class PlanItemUpdateSchema(Schema):
-    stage_id = fields.Integer(strict=True)
-    title = fields.String(validate=validate.Length(max=200))
-    duration_minutes = fields.Integer(strict=True, metadata={"description": "15 to 480"})
-    focus_skill_ids = fields.List(fields.Integer(strict=True))
-    question_ids = fields.List(fields.Integer(strict=True))
+    stage_id = ident()
+    title = line(200)
+    duration_minutes = fields.Integer(strict=True, validate=_DURATION)
+    focus_skill_ids = ident_list()
+    question_ids = ident_list()
 
 
 class PlanSchema(Schema):
@@ -73,21 +77,21 @@ class InterviewListArgs(PageArgs):
 class _WhenSchema(Schema):
     starts_at = fields.AwareDateTime(required=True, metadata={"description": "ISO 8601 with an offset"})
     timezone = fields.String(required=True, validate=validate.Length(max=64), metadata=_TIMEZONE)
-    duration_minutes = fields.Integer(required=True, strict=True, metadata={"description": "15 to 480"})
+    duration_minutes = fields.Integer(required=True, strict=True, validate=_DURATION)
 
 
 class InterviewCreateSchema(_WhenSchema):
-    application_id = fields.Integer(required=True, strict=True)
-    title = fields.String(required=True, validate=validate.Length(max=200))
-    interviewer_ids = fields.List(fields.Integer(strict=True), required=True)
+    application_id = ident(required=True)
+    title = line(200, required=True)
+    interviewer_ids = ident_list(min_items=1, max_items=MAX_INTERVIEWERS, required=True)
     location = fields.String(load_default="", validate=validate.Length(max=300))
     video_url = fields.String(load_default="", validate=validate.Length(max=500))
     instructions = fields.String(load_default="", metadata={"description": "Seen by the interviewers only"})
-    plan_item_id = fields.Integer(load_default=None, allow_none=True, strict=True)
+    plan_item_id = ident(load_default=None, allow_none=True)
 
 
 class InterviewRescheduleSchema(_WhenSchema):
-    interviewer_ids = fields.List(fields.Integer(strict=True), load_default=None, allow_none=True)
+    interviewer_ids = ident_list(min_items=1, max_items=MAX_INTERVIEWERS, load_default=None, allow_none=True)
     location = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=300))
     video_url = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500))
 

@@ -7,6 +7,8 @@ reports every problem with its location.
 
 from __future__ import annotations
 
+from typing import Any
+
 from marshmallow import Schema, fields, validate
 
 from hirewise.kits.models import Difficulty, QuestionType, SkillKind
@@ -33,7 +35,11 @@ class KitQuestionSchema(Schema):
     id = fields.Integer(dump_only=True)
     text = fields.String()
     skill_id = fields.Integer(allow_none=True)
-    skill = fields.Function(lambda q: q.skill.name if q.skill else None, metadata={"type": "string"})
+    skill = fields.Function(
+        lambda q: q.skill.name if q.skill else None,
+        allow_none=True,
+        metadata={"type": "string", "description": "The skill's name; null for a general question"},
+    )
     difficulty = fields.String(validate=validate.OneOf([d.value for d in Difficulty]))
     type = fields.String(validate=validate.OneOf([t.value for t in QuestionType]))
     expected_answer = fields.String()
@@ -60,32 +66,54 @@ class KitSchema(KitSummarySchema):
 
 
 # --- the kit-format document (documentation of import and export) ---------------------------------
+# The limits mirror kits/kit-format.schema.json, which is what imports are validated with (a test holds
+# the two together), so that the spec states exactly what an import accepts.
+
+_NON_BLANK = validate.Regexp(r"\S")  # JSON Schema patterns search: some character that is not white space
+
+
+def _non_blank(max_length: int, **kwargs: Any) -> fields.String:
+    return fields.String(validate=[validate.Length(max=max_length), _NON_BLANK], **kwargs)
+
+
+class KitDocumentKeyPointSchema(Schema):
+    label = _non_blank(120, required=True)
+    text = _non_blank(2000, required=True)
 
 
 class KitDocumentSkillSchema(Schema):
-    name = fields.String(required=True)
+    name = _non_blank(120, required=True)
     kind = fields.String(required=True, validate=validate.OneOf([k.value for k in SkillKind]))
     weight = fields.Integer(validate=validate.Range(1, 10), metadata={"default": 1})
     pass_bar = fields.Float(validate=validate.Range(1, 4), metadata={"default": 3.0})
-    description = fields.String()
-    keywords = fields.List(fields.String())
+    description = fields.String(validate=validate.Length(max=5000))
+    keywords = fields.List(_non_blank(80), validate=validate.Length(max=100))
 
 
 class KitDocumentQuestionSchema(Schema):
-    text = fields.String(required=True)
-    skill = fields.String(allow_none=True, metadata={"description": "Name of one of the kit's skills."})
+    text = _non_blank(2000, required=True)
+    skill = fields.String(
+        allow_none=True,
+        validate=validate.Length(max=120),
+        metadata={"description": "Name of one of the kit's skills, or null for a general question."},
+    )
     difficulty = fields.String(validate=validate.OneOf([d.value for d in Difficulty]))
     type = fields.String(validate=validate.OneOf([t.value for t in QuestionType]))
-    expected_answer = fields.String()
-    key_points = fields.List(fields.Nested(KitKeyPointSchema))
+    expected_answer = fields.String(validate=validate.Length(max=10000))
+    key_points = fields.List(fields.Nested(KitDocumentKeyPointSchema), validate=validate.Length(max=20))
 
 
 class KitDocumentBodySchema(Schema):
-    slug = fields.String(required=True, metadata={"pattern": "^[a-z0-9]+(-[a-z0-9]+)*$"})
-    name = fields.String(required=True)
-    description = fields.String()
-    skills = fields.List(fields.Nested(KitDocumentSkillSchema), required=True)
-    questions = fields.List(fields.Nested(KitDocumentQuestionSchema))
+    slug = fields.String(
+        required=True,
+        validate=[validate.Length(max=80), validate.Regexp(r"^[a-z0-9]+(-[a-z0-9]+)*$")],
+    )
+    name = _non_blank(120, required=True)
+    description = fields.String(validate=validate.Length(max=5000))
+    skills = fields.List(
+        fields.Nested(KitDocumentSkillSchema), required=True, validate=validate.Length(min=1, max=100)
+    )
+    questions = fields.List(fields.Nested(KitDocumentQuestionSchema), validate=validate.Length(max=300))
 
 
 class KitDocumentSchema(Schema):

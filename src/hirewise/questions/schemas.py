@@ -1,33 +1,58 @@
-"""API shapes of the question bank. Input schemas check types; the services check the rules."""
+"""API shapes of the question bank. Input schemas state the limits (so the spec does); the services check
+them again with the rules a schema cannot state (key-point labels used once, skills of the kit)."""
 
 from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
 from hirewise.api import PageArgs, page_schema
+from hirewise.api.limits import line, text
 from hirewise.kits.models import Difficulty, QuestionType
 from hirewise.kits.services import EXPORT_FORMATS
+from hirewise.questions.services import (
+    MAX_ANSWER,
+    MAX_FOLLOW_UP,
+    MAX_FOLLOW_UPS,
+    MAX_KEY_POINTS,
+    MAX_LABEL,
+    MAX_SKILL,
+    MAX_TAG,
+    MAX_TAGS,
+    MAX_TEXT,
+)
 
 TYPES = [t.value for t in QuestionType]
 DIFFICULTIES = [d.value for d in Difficulty]
 
 
 class BankKeyPointSchema(Schema):
-    label = fields.String(required=True)
-    text = fields.String(required=True)
+    label = line(MAX_LABEL, required=True)
+    text = text(MAX_TEXT, required=True)
 
 
 class BankQuestionContentSchema(Schema):
     """The versioned content of a question."""
 
-    text = fields.String()
+    text = text(MAX_TEXT)
     type = fields.String(validate=validate.OneOf(TYPES))
-    expected_answer = fields.String()
-    key_points = fields.List(fields.Nested(BankKeyPointSchema), metadata={"description": "In order."})
-    skill = fields.String(metadata={"description": "Name of the scorecard skill, or empty."})
+    expected_answer = fields.String(validate=validate.Length(max=MAX_ANSWER))
+    key_points = fields.List(
+        fields.Nested(BankKeyPointSchema),
+        validate=validate.Length(max=MAX_KEY_POINTS),
+        metadata={"description": "In order; each label once."},
+    )
+    skill = fields.String(
+        validate=validate.Length(max=MAX_SKILL),
+        metadata={"description": "Name of the scorecard skill, or empty."},
+    )
     difficulty = fields.String(validate=validate.OneOf(DIFFICULTIES))
-    tags = fields.List(fields.String())
-    follow_ups = fields.List(fields.String())
+    tags = fields.List(
+        fields.String(validate=validate.Length(max=MAX_TAG)), validate=validate.Length(max=MAX_TAGS)
+    )
+    follow_ups = fields.List(
+        fields.String(validate=validate.Length(max=MAX_FOLLOW_UP)),
+        validate=validate.Length(max=MAX_FOLLOW_UPS),
+    )
 
 
 class BankQuestionSchema(BankQuestionContentSchema):
@@ -39,7 +64,7 @@ class BankQuestionSchema(BankQuestionContentSchema):
 
 
 class BankQuestionCreateSchema(BankQuestionContentSchema):
-    text = fields.String(required=True)
+    text = text(MAX_TEXT, required=True)
 
 
 class BankQuestionUpdateSchema(BankQuestionContentSchema):
