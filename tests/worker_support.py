@@ -23,7 +23,7 @@ from typing import Any
 import celery
 import pytest
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, has_app_context
 from flask_migrate import upgrade
 from fpdf import FPDF
 
@@ -208,6 +208,9 @@ def wait_for(
         value = read()
         if done(value):
             return value
+        if has_app_context():
+            # On SQLite the read's transaction holds the write lock (BEGIN IMMEDIATE): let the worker in.
+            db.session.rollback()
         time.sleep(0.2)
     log_text = log.read_text(errors="replace") if log.exists() else "(no log)"
     pytest.fail(f"not done within {timeout:.0f} s; the worker's log:\n{log_text[-4000:]}")

@@ -86,13 +86,24 @@ class TimestampMixin:
 
 _engine_events_configured = False
 
+# Every SQLite transaction takes the write lock when it begins, waiting for it up to the busy timeout.
+# A deferred BEGIN reads first and asks for the lock at its first write; when another connection
+# writes meanwhile, SQLite cannot let it wait (its snapshot is stale, or waiting could deadlock) and
+# answers "database is locked" at once, busy_timeout or not: 2 API clients writing at once had 20 of
+# 50 requests fail so. Immediate transactions queue instead. The cost: transactions, reads included,
+# run one at a time (measured with bench/sqlite_writers.py; the README says for how many users).
+SQLITE_BEGIN = "BEGIN IMMEDIATE"
+# How long a transaction waits for the lock before "database is locked": long enough to wait out a
+# slow writer (an import, an email being sent), shorter than gunicorn's 30-second timeout.
+SQLITE_BUSY_TIMEOUT_MS = 15_000
+
 
 def configure_engine_events() -> None:
-    """SQLite: enforce foreign keys and let SQLAlchemy, not pysqlite, manage transactions.
+    """SQLite: enforce foreign keys, write-ahead log, and transactions that take the write lock first.
 
     pysqlite's own transaction handling breaks SAVEPOINT (used by nested use cases and by the
     tests' rollback-per-test fixture); SQLAlchemy's documented remedy is to disable it and emit
-    BEGIN ourselves.
+    BEGIN ourselves. We emit ``BEGIN IMMEDIATE`` (see :data:`SQLITE_BEGIN`). PostgreSQL is untouched.
     """
     global _engine_events_configured
     if _engine_events_configured:
@@ -108,13 +119,14 @@ def configure_engine_events() -> None:
             dbapi_connection.isolation_level = None
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
+            # Cheaper commits, and readers outside the app (a backup, the sqlite3 shell) never block it.
             cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA busy_timeout=5000")
+            cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
             cursor.close()
 
     @event.listens_for(Engine, "begin")
     def _sqlite_on_begin(conn: Connection) -> None:
         if conn.dialect.name == "sqlite":
-            conn.exec_driver_sql("BEGIN")
+            conn.exec_driver_sql(SQLITE_BEGIN)
 
     _engine_events_configured = True

@@ -10,9 +10,10 @@ from tests.factories import PASSWORD, UserFactory
 
 def test_migrations_match_models(app):
     """The migrated schema equals the models: no model change lacks a migration."""
-    with db.engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
-        diff = compare_metadata(context, db.metadata)
+    # The test's own connection: on SQLite a second one would wait for the write lock that the
+    # test's transaction holds (BEGIN IMMEDIATE).
+    context = MigrationContext.configure(db.session.connection(), opts={"compare_type": True})
+    diff = compare_metadata(context, db.metadata)
     assert diff == []
 
 

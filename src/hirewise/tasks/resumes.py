@@ -37,14 +37,29 @@ def extract_resume(application_id: int) -> str:
         application.resume_status = ResumeStatus.NONE
         db.session.commit()
         return "no résumé"
+    read = (document.id, document.sha256)
+    data, content_type, limits = document.data, document.content_type, reading_limits()
+    # End the read before the reading, which may take seconds: on SQLite an open transaction holds
+    # the database's write lock (BEGIN IMMEDIATE), and every other writer would wait for it.
+    db.session.commit()
+    text, failure = "", None
     try:
-        text = extract_text(document.data, document.content_type, reading_limits())
+        text = extract_text(data, content_type, limits)
     except ResumeUnreadable as exc:
-        _fail(application, exc.message)
-        return "failed"
+        failure = exc.message
     except Exception:  # a library bug on one odd file must not lose the application
         log.exception("résumé extraction crashed for application %s", application_id)
-        _fail(application, UNEXPECTED_FAILURE)
+        failure = UNEXPECTED_FAILURE
+    application = db.session.get(Application, application_id)
+    if (
+        application is None
+        or application.resume_status != ResumeStatus.PENDING
+        or application.resume is None
+        or (application.resume.id, application.resume.sha256) != read
+    ):
+        return "skipped"  # removed, or replaced meanwhile: the replacement's own task reads it
+    if failure is not None:
+        _fail(application, failure)
         return "failed"
     application.resume_text = text
     application.detected_skills = detect_skills(text, application.opening.skills)
