@@ -97,6 +97,16 @@ class OpeningFactory(BaseFactory):
                 db.session.commit()
 
 
+def without_must_haves(opening: Opening) -> Opening:
+    """The opening with its must-haves made nice-to-haves: its applications' gate always passes, so
+    moving them forward needs no confirmation (for tests about something else than the gate)."""
+    for skill in opening.skills:
+        if skill.kind == SkillKind.MUST_HAVE:
+            skill.kind = SkillKind.NICE_TO_HAVE
+    db.session.commit()
+    return opening
+
+
 class CandidateFactory(BaseFactory):
     class Meta:
         model = Candidate

@@ -110,7 +110,13 @@ def build_world(
 ) -> World:
     manager = UserFactory(role=Role.HIRING_MANAGER, full_name="Mona Manager")
     recruiter = UserFactory(role=Role.RECRUITER, full_name="Rita Recruiter")
-    opening = OpeningFactory(team=[manager], feedback_visibility=visibility)
+    # The history below is written move by move; the stage automations would add moves of their own.
+    opening = OpeningFactory(
+        team=[manager],
+        feedback_visibility=visibility,
+        auto_move_on_assessment_invite=False,
+        auto_move_on_interview_scheduled=False,
+    )
     add_questions(opening)
     application = ApplicationFactory(opening=opening, candidate=CandidateFactory(full_name=CANDIDATE_NAME))
     peer = UserFactory(role=Role.INTERVIEWER, full_name="Pia Peer")

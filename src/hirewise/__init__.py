@@ -106,9 +106,11 @@ def register_blueprints(app: Flask) -> None:
     from hirewise.decisions.views import bp as decisions_bp
     from hirewise.feedback.views import bp as feedback_bp
     from hirewise.health import bp as health_bp
+    from hirewise.home.views import bp as home_bp
     from hirewise.interviews.views import bp as interviews_bp
     from hirewise.kits.views import bp as kits_bp
     from hirewise.mail.views import bp as mail_bp
+    from hirewise.notifications.views import bp as notifications_bp
     from hirewise.openings.views import bp as openings_bp
     from hirewise.organisation.views import bp as organisation_bp
     from hirewise.questions.views import bp as questions_bp
@@ -129,6 +131,8 @@ def register_blueprints(app: Flask) -> None:
         feedback_bp,
         assessments_bp,
         candidate_assessments_bp,
+        home_bp,
+        notifications_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -190,6 +190,11 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
                     "task": "hirewise.tasks.housekeeping.remove_expired_records",
                     "schedule": 3600.0,
                 },
+                # Hourly: each digest user gets one email once their oldest unsent notification is a day old.
+                "notification-digests": {
+                    "task": "hirewise.tasks.notifications.send_notification_digests",
+                    "schedule": 3600.0,
+                },
             },
         },
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", redis_url or "memory://"),

@@ -25,6 +25,7 @@ from hirewise.openings import services as opening_services
 from hirewise.openings.models import EmploymentType, Opening, OpeningStatus, StageKind
 
 DEMO_PASSWORD = "hirewise-demo"  # noqa: S105 - published demo logins, printed by make run
+DEMO_MOVE_REASON = "Demo data: placed in this stage to show a full pipeline"
 
 
 @dataclass(frozen=True)
@@ -197,7 +198,10 @@ def ensure_demo_candidates(openings: list[Opening], recruiter: User, count: int 
         if target.kind == StageKind.REJECTED:
             candidate_services.reject_application(recruiter, application, "Not enough Flask experience yet")
         elif target.id != application.stage_id:
-            candidate_services.move_application(recruiter, application, target.id)
+            # Demo applications have no evidence yet: their must-have gate is incomplete.
+            candidate_services.move_application(
+                recruiter, application, target.id, DEMO_MOVE_REASON, confirm_gate=True
+            )
         created += 1
     return created
 

@@ -23,6 +23,7 @@ from hirewise.feedback.models import (
 from hirewise.interviews.models import Interview, InterviewPlanItem
 from hirewise.kits.models import Kit, KitQuestion, KitSkill
 from hirewise.mail.models import EmailTemplate, OutboxMessage
+from hirewise.notifications.models import Notification
 from hirewise.openings.models import Opening, OpeningQuestion, OpeningSkill, Stage
 from hirewise.organisation.models import OrganisationSettings
 from hirewise.questions.models import BankQuestion, BankQuestionVersion
@@ -58,6 +59,7 @@ __all__ = [
     "KitQuestion",
     "KitSkill",
     "Note",
+    "Notification",
     "Opening",
     "OpeningQuestion",
     "OpeningSkill",

@@ -741,6 +741,60 @@ def event_reasons_visible_to(user: User) -> ColumnElement[bool]:
     )
 
 
+# --- the home to-do list ------------------------------------------------------------------------
+
+
+def can_see_pipeline_todo(user: User) -> bool:
+    """New applications, assessments to review, overdue feedback and today's interviews: the
+    recruiters' desk. Each list is still filtered by the rule of its objects."""
+    return _is(user, *STAFF)
+
+
+def can_see_debrief_todo(user: User) -> bool:
+    """Debriefs awaiting a decision: whoever may decide (staff, hiring managers on the team)."""
+    return _is(user, *STAFF, Role.HIRING_MANAGER)
+
+
+# --- notifications ------------------------------------------------------------------------------
+# Who is told of what is decided when a notification is created, by the rule of its object
+# (can_view_feedback, can_view_debrief, can_review_assessment, can_view_note; notifications/services.py).
+# Reading one afterwards: its recipient only, and only while they may still see its application
+# (someone taken off a hiring team stops seeing what they were told about it).
+
+
+def can_view_notification(user: User, notification: Any) -> bool:
+    if not _is(user, *Role) or notification.user_id != user.id:
+        return False
+    if notification.application_id is None:
+        return True
+    from hirewise.candidates.models import Application
+    from hirewise.extensions import db
+
+    application = db.session.get(Application, notification.application_id)
+    return application is not None and can_view_application(user, application)
+
+
+def notifications_visible_to(user: User) -> ColumnElement[bool]:
+    """SQL filter on ``Notification``: the same rule as :func:`can_view_notification`."""
+    from sqlalchemy import and_
+
+    from hirewise.candidates.models import Application
+    from hirewise.notifications.models import Notification
+
+    if not _is(user, *Role):
+        return false()
+    # Staff see every application: no need to ask (this runs on every page, for the bell).
+    if _is(user, *STAFF):
+        return Notification.user_id == user.id
+    return and_(
+        Notification.user_id == user.id,
+        or_(
+            Notification.application_id.is_(None),
+            Notification.application_id.in_(select(Application.id).where(applications_visible_to(user))),
+        ),
+    )
+
+
 # --- helpers for views --------------------------------------------------------------------------
 
 

@@ -15,7 +15,13 @@ from hirewise.candidates.documents import ResumeUpload
 from hirewise.candidates.models import Application, Note, ResumeStatus
 from hirewise.extensions import db
 from hirewise.mail.models import OutboxMessage
-from tests.factories import ApplicationFactory, CandidateFactory, OpeningFactory, UserFactory
+from tests.factories import (
+    ApplicationFactory,
+    CandidateFactory,
+    OpeningFactory,
+    UserFactory,
+    without_must_haves,
+)
 from tests.unit.test_resume_extraction import make_docx, make_pdf
 
 BASE = "/api/v1/applications"
@@ -212,7 +218,7 @@ def test_resume_upload_and_download(api_as):
 
 def test_move_and_reject(api_as):
     api = api_as(Role.RECRUITER)
-    application = ApplicationFactory()
+    application = ApplicationFactory(opening=without_must_haves(OpeningFactory()))
     opening = application.opening
     moved = api.post(f"{BASE}/{application.id}/move", json={"stage_id": stage(opening, "Screen").id})
     assert moved.status_code == 200 and moved.get_json()["stage"]["name"] == "Screen"
@@ -232,7 +238,7 @@ def test_move_and_reject(api_as):
 
 def test_bulk_move_and_reject(api_as):
     api = api_as(Role.RECRUITER)
-    opening = OpeningFactory()
+    opening = without_must_haves(OpeningFactory())
     ids = [ApplicationFactory(opening=opening).id for _ in range(3)]
     moved = api.post(
         f"{BASE}/bulk-move", json={"application_ids": ids, "stage_id": stage(opening, "Offer").id}

@@ -7,13 +7,26 @@ import pytest
 from hirewise.auth.models import Role
 from hirewise.candidates.models import Application
 from hirewise.extensions import db
-from tests.factories import PASSWORD, ApplicationFactory, OpeningFactory, UserFactory
+from tests.factories import PASSWORD, ApplicationFactory, OpeningFactory, UserFactory, without_must_haves
 
 pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
 def pipeline(live_server):
+    with live_server.app.app_context():
+        recruiter = UserFactory(role=Role.RECRUITER)
+        opening = without_must_haves(OpeningFactory())
+        application = ApplicationFactory(opening=opening)
+        stages = {stage.name: stage.id for stage in opening.stages}
+        data = {"email": recruiter.email, "opening_id": opening.id, "application_id": application.id}
+        db.session.remove()
+    return {**data, "stages": stages}
+
+
+@pytest.fixture
+def held(live_server):
+    """An application whose must-have gate is incomplete (nobody rated "Flask core" yet)."""
     with live_server.app.app_context():
         recruiter = UserFactory(role=Role.RECRUITER)
         opening = OpeningFactory()
@@ -97,3 +110,25 @@ def test_a_refused_move_reverts_the_card(page, live_server, pipeline):
     assert column(page, stages["Applied"]).locator(".board-card").count() == 1
     assert column(page, stages["Offer"]).locator(".board-card").count() == 0
     assert stage_of(live_server, pipeline["application_id"])[0] == stages["Applied"]
+
+
+def test_advancing_past_the_gate_asks_for_a_confirmation_and_a_reason(page, live_server, held):
+    sign_in(page, live_server, held["email"])
+    board = f"{live_server.url}/openings/{held['opening_id']}/board"
+    page.goto(board)
+    stages = held["stages"]
+    drag(page, stages["Applied"], stages["Offer"])
+    page.wait_for_url("**/advance?**")
+    assert "no evidence yet for Flask core" in page.locator("main").inner_text()
+    assert stage_of(live_server, held["application_id"])[0] == stages["Applied"]
+
+    page.get_by_role("button", name="Advance").click()  # not confirmed: refused, nothing lost
+    page.get_by_label("Why advance anyway?").fill("Referred by the CTO")
+    page.get_by_role("checkbox", name="Advance anyway").check()
+    page.get_by_role("button", name="Advance").click()
+    page.wait_for_url(board)
+    assert column(page, stages["Offer"]).locator(".board-card").count() == 1
+    with live_server.app.app_context():
+        application = db.session.get(Application, held["application_id"])
+        assert application.stage_moves[-1].reason == "Referred by the CTO"
+        db.session.remove()

@@ -80,3 +80,28 @@ def test_without_javascript_the_413_answer_is_the_form_filled_in(live_server, br
     assert page.get_by_label("Cover letter (optional)").input_value() == COVER_LETTER
     assert page.locator("input[name=consent]").is_checked()
     context.close()
+
+
+def test_the_page_refuses_a_file_of_another_type_before_sending_it(live_server, browser, tmp_path):
+    url = _apply_url(live_server, "Typed Limit Opening")
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(url)
+    file_input = page.locator("input[type=file]")
+    assert ".pdf" in file_input.get_attribute("accept") and ".docx" in file_input.get_attribute("accept")
+    _fill(page)
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.method))
+    picture = tmp_path / "cv.png"
+    picture.write_bytes(b"\x89PNG\r\n\x1a\n" + b"0" * 100)
+    file_input.set_input_files(str(picture))
+    assert "PDF or Word (.docx)" in page.locator("#resume-size-error").inner_text()
+    assert file_input.evaluate("input => input.files.length") == 0
+    assert "POST" not in requests
+    assert page.get_by_label("Cover letter (optional)").input_value() == COVER_LETTER
+
+    resume = tmp_path / "cv.PDF"
+    resume.write_bytes(b"%PDF-1.4\n" + b"0" * 100)
+    file_input.set_input_files(str(resume))
+    assert page.locator("#resume-size-error").count() == 0
+    context.close()

@@ -126,6 +126,7 @@ def test_with_redis_down_nothing_a_user_does_is_lost_and_it_runs_once_when_redis
                     "score_attempt",
                     "send_message",  # "we got your application"
                     "send_message",  # the recruiter's email
+                    "send_message",  # Rita's notification: the assessment was submitted
                 ]
                 assert all(row.status == TaskStatus.QUEUED and row.attempts == 0 for row in waiting)
                 applications = db.session.execute(
@@ -145,7 +146,7 @@ def test_with_redis_down_nothing_a_user_does_is_lost_and_it_runs_once_when_redis
                 )
                 assert time.monotonic() - came_back < 60
                 done = [row for row in background_rows() if row.id not in before]
-                assert [(row.status, row.attempts) for row in done] == [(TaskStatus.DONE, 1)] * 4, [
+                assert [(row.status, row.attempts) for row in done] == [(TaskStatus.DONE, 1)] * 5, [
                     (row.name, row.status, row.attempts, row.last_error) for row in done
                 ]
                 db.session.rollback()
@@ -158,7 +159,8 @@ def test_with_redis_down_nothing_a_user_does_is_lost_and_it_runs_once_when_redis
                 messages = (
                     db.session.execute(select(OutboxMessage).order_by(OutboxMessage.id)).scalars().all()
                 )
-                assert [m.status for m in messages] == [OutboxStatus.HELD] * 3  # invitation, received, email
+                # The invitation, "we got your application", the recruiter's email, the notification.
+                assert [m.status for m in messages] == [OutboxStatus.HELD] * 4
                 assert all(m.attempts <= 1 for m in messages)
         finally:
             workers.stop_all()

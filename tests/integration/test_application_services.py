@@ -24,7 +24,13 @@ from hirewise.errors import Conflict, PermissionDenied, ValidationFailed
 from hirewise.extensions import db
 from hirewise.mail.models import OutboxMessage
 from hirewise.openings.models import OpeningStatus
-from tests.factories import ApplicationFactory, CandidateFactory, OpeningFactory, UserFactory
+from tests.factories import (
+    ApplicationFactory,
+    CandidateFactory,
+    OpeningFactory,
+    UserFactory,
+    without_must_haves,
+)
 from tests.unit.test_resume_extraction import make_pdf
 
 
@@ -182,7 +188,7 @@ def test_update_candidate_records_only_changes():
 
 def test_move_records_stage_move_audit_and_time():
     recruiter = UserFactory(role=Role.RECRUITER)
-    application = ApplicationFactory()
+    application = ApplicationFactory(opening=without_must_haves(OpeningFactory()))
     entered = application.stage_entered_at
     screen = stage(application.opening, "Screen")
     services.move_application(recruiter, application, screen.id)
@@ -225,7 +231,7 @@ def test_moving_to_rejected_needs_a_reason_and_can_notify():
     email = db.session.execute(select(OutboxMessage)).scalar_one()
     assert email.template_key == "rejection" and email.to_email == other.candidate.email
     # Moving back out of Rejected clears the reason.
-    services.move_application(recruiter, other, stage(other.opening, "Screen").id)
+    services.move_application(recruiter, other, stage(other.opening, "Applied").id)
     assert other.rejection_reason == ""
 
 
@@ -234,7 +240,9 @@ def test_bulk_move_and_reject_are_all_or_nothing():
     opening = OpeningFactory()
     applications = [ApplicationFactory(opening=opening) for _ in range(3)]
     ids = [a.id for a in applications]
-    moved = services.bulk_move(recruiter, ids, stage(opening, "Interview").id)
+    moved = services.bulk_move(
+        recruiter, ids, stage(opening, "Interview").id, reason="Strong résumés", confirm_gate=True
+    )
     assert {a.stage.name for a in moved} == {"Interview"}
     assert db.session.execute(select(func.count(StageMove.id))).scalar_one() == 3
     with pytest.raises(ValidationFailed, match="Reject"):
@@ -303,7 +311,7 @@ def test_hiring_manager_timeline_hides_other_openings():
     """A hiring manager sees the history of their own opening's application, never another team's."""
     manager = UserFactory(role=Role.HIRING_MANAGER)
     recruiter = UserFactory(role=Role.RECRUITER)
-    mine = ApplicationFactory(opening=OpeningFactory(team=[manager]))
+    mine = ApplicationFactory(opening=without_must_haves(OpeningFactory(team=[manager])))
     theirs = ApplicationFactory(candidate=mine.candidate, opening=OpeningFactory(title="Secret opening"))
     services.reject_application(recruiter, theirs, "Confidential salary reason XYZ", notify=True)
     services.move_application(recruiter, mine, stage(mine.opening, "Screen").id)

@@ -56,7 +56,11 @@ VIEW_MATRIX = [
     ("/openings/{opening}/applications.csv", "200 200 200 403 403 302"),
 ]
 ACTION_MATRIX = [
-    ("/applications/{application}/move", {"stage_id": "screen"}, "302 302 302 403 403 302"),
+    (
+        "/applications/{application}/move",
+        {"stage_id": "screen", "confirm_gate": "y", "reason": "Strong résumé"},
+        "302 302 302 403 403 302",
+    ),
     ("/candidates/{candidate}/notes", {"body": "Hi", "application_id": "mine"}, "302 302 302 403 403 302"),
     ("/candidates/{candidate}/email", {"subject": "S", "body": "B"}, "302 302 403 403 403 302"),
     ("/candidates/{candidate}/applications", {"opening_id": "other"}, "302 302 403 403 403 302"),

@@ -82,7 +82,7 @@ def test_dashboard_of_an_interviewer_is_friendly_and_empty(client, auth):
     response = client.get("/")
     page = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "No assigned applications yet" in page
+    assert "Nothing on your list" in page
     assert "Secret opening" not in page
 
 
@@ -148,7 +148,7 @@ def test_create_opening_through_the_form(client, auth):
             "location": "Remote",
             "employment_type": "contract",
             "description": "We build **APIs**.",
-            "status": "open",
+            "publish": "y",
             "team_ids": [manager.id],
         },
     )
@@ -239,7 +239,7 @@ def test_detail_of_a_missing_opening_is_404(client, auth):
 def test_hiring_manager_on_the_team_sees_the_edit_controls(client, auth):
     manager = auth.login(Role.HIRING_MANAGER)
     opening = OpeningFactory(team=[manager])
-    page = client.get(f"/openings/{opening.id}").get_data(as_text=True)
+    page = client.get(f"/openings/{opening.id}/settings").get_data(as_text=True)
     assert "Add a skill" in page
     assert "Change the hiring team" in page
 
@@ -366,7 +366,7 @@ def test_edit_skill_page_without_javascript(client, auth):
         data=_skill_data(f"skill{skill.id}", name="Flask core", weight=7, keywords="flask"),
     )
     assert response.status_code == 302
-    assert response.headers["Location"].endswith(f"/openings/{opening.id}#skill-{skill.id}")
+    assert response.headers["Location"].endswith(f"/openings/{opening.id}/settings#skill-{skill.id}")
     db.session.expire_all()
     reloaded = db.session.get(OpeningSkill, skill.id)
     assert (reloaded.weight, reloaded.keywords) == (7, ["flask"])
@@ -419,7 +419,7 @@ def test_remove_skill_keeps_its_questions(client, auth):
     db.session.commit()
     auth.login(Role.RECRUITER)
 
-    page = client.get(f"/openings/{opening.id}").get_data(as_text=True)
+    page = client.get(f"/openings/{opening.id}/settings").get_data(as_text=True)
     assert 'data-confirm="Remove the skill “Flask core”?' in page
 
     response = client.post(f"/openings/{opening.id}/skills/{skill.id}/delete")
@@ -449,12 +449,12 @@ def _token(page: str, name: str) -> str:
     return match.group(1)
 
 
-def test_detail_page_forms_carry_working_csrf_tokens(client, auth, request):
+def test_settings_page_forms_carry_working_csrf_tokens(client, auth, request):
     opening = OpeningFactory(status=OpeningStatus.DRAFT)
     skill = opening.skills[1]
     auth.login(Role.RECRUITER)
     request.getfixturevalue("csrf_enabled")  # after signing in: the login form is not under test here
-    page = client.get(f"/openings/{opening.id}").get_data(as_text=True)
+    page = client.get(f"/openings/{opening.id}/settings").get_data(as_text=True)
 
     assert client.post(f"/openings/{opening.id}/status", data={"status-status": "open"}).status_code == 400
     response = client.post(

@@ -11,7 +11,13 @@ from hirewise.auth.models import Role
 from hirewise.candidates.models import Application, ResumeStatus, StageMove
 from hirewise.extensions import db
 from tests.conftest import sql_count
-from tests.factories import ApplicationFactory, CandidateFactory, OpeningFactory, UserFactory
+from tests.factories import (
+    ApplicationFactory,
+    CandidateFactory,
+    OpeningFactory,
+    UserFactory,
+    without_must_haves,
+)
 
 XSS = "<script>alert(1)</script>"
 ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;"
@@ -84,7 +90,7 @@ def test_board_and_list_issue_a_constant_number_of_statements(app, client, auth)
 
 def test_move_by_plain_form_post(client, auth):
     auth.login(Role.RECRUITER)
-    [application] = fill(OpeningFactory(), 1)
+    [application] = fill(without_must_haves(OpeningFactory()), 1)
     screen = stage(application.opening, "Screen")
     board_url = f"/openings/{application.opening_id}/board"
     response = client.post(
@@ -127,7 +133,7 @@ def test_moving_to_rejected_without_reason_asks_for_one(client, auth):
 
 def test_move_by_script_returns_json_and_errors_as_json(client, auth):
     auth.login(Role.RECRUITER)
-    [application] = fill(OpeningFactory(), 1)
+    [application] = fill(without_must_haves(OpeningFactory()), 1)
     headers = {"Accept": "application/json"}
     url = f"/applications/{application.id}/move"
     interview = stage(application.opening, "Interview")
@@ -148,7 +154,7 @@ def test_move_by_script_returns_json_and_errors_as_json(client, auth):
 
 def test_script_moves_need_the_csrf_header(client, auth, request):
     auth.login(Role.RECRUITER)
-    [application] = fill(OpeningFactory(), 1)
+    [application] = fill(without_must_haves(OpeningFactory()), 1)
     request.getfixturevalue("csrf_enabled")
     page = client.get(f"/openings/{application.opening_id}/board").get_data(as_text=True)
     token = re.search(r'"X-CSRFToken": "([^"]+)"', page).group(1)
@@ -214,7 +220,7 @@ def test_search_with_injection_strings_is_safe(client, auth, attack):
 
 def test_bulk_move_and_reject_from_the_list(client, auth):
     auth.login(Role.RECRUITER)
-    opening = OpeningFactory()
+    opening = without_must_haves(OpeningFactory())
     applications = fill(opening, 3)
     ids = [str(a.id) for a in applications]
     url = f"/openings/{opening.id}/applications/bulk"

@@ -59,6 +59,11 @@ INTERVIEWER_ALLOWED = {
     "auth.end_other_sessions",
     "openings.dashboard",
     "interviews.mine",
+    # Their own notifications (notifications_visible_to).
+    "notifications.index",
+    "notifications.mark_read",
+    "notifications.mark_all_read",
+    "notifications.delivery",
 }
 # Routes only admins may use: users, email templates, the audit log, the organisation settings.
 # Every route under /admin/ or /api/v1/settings must be listed here.

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import html
 import json
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from flask import g
@@ -207,6 +208,10 @@ def _application_as_api(client: FlaskClient, user: User, world: World) -> dict:
 
 def test_interviewers_see_a_rejection_but_not_its_reason(client, auth):
     world = build_world()
+    # The drafter's interview took place (they are writing feedback on it): a rejection cancels only
+    # interviews still ahead, so the drafter stays on the panel and sees the rejection.
+    world.drafter_interview.starts_at = datetime.now(UTC) - timedelta(days=1)
+    db.session.commit()
     _reject(world)
 
     seen = _what_the_interviewer_sees(client, auth, world, world.drafter)

@@ -14,13 +14,14 @@ from typing import Any
 from flask import Blueprint, Flask, Response, abort, g, render_template, request
 from flask_smorest import Blueprint as SmorestBlueprint
 from marshmallow import Schema, fields, validate
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select
 from webargs.flaskparser import FlaskParser
 
+from hirewise import paging
 from hirewise.api import idempotency
 from hirewise.api.spec import ApiContractPlugin, Error
 from hirewise.auth.models import User
-from hirewise.extensions import api, csrf, db
+from hirewise.extensions import api, csrf
 from hirewise.paging import MAX_PAGE
 
 API_PREFIX = "/api/v1"
@@ -120,10 +121,8 @@ def page_schema(item_schema: type[Schema], name: str) -> type[Schema]:
 
 
 def paginate(stmt: Select[Any], page: int, per_page: int) -> dict[str, Any]:
-    total = db.session.execute(select(func.count()).select_from(stmt.order_by(None).subquery())).scalar_one()
-    items = list(db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page)).scalars().unique())
-    pages = max(1, -(-total // per_page))
-    return {"items": items, "meta": {"page": page, "per_page": per_page, "total": total, "pages": pages}}
+    """The API's envelope of one page (see :func:`hirewise.paging.paginate`)."""
+    return paging.paginate(stmt, page, per_page).envelope()
 
 
 docs = Blueprint("api_docs", __name__)
@@ -140,8 +139,10 @@ def register_api(app: Flask) -> None:
     from hirewise.candidates.api import applications_blp, candidates_blp
     from hirewise.decisions.api import blp as decisions_blp
     from hirewise.feedback.api import blp as feedback_blp
+    from hirewise.home.api import blp as home_blp
     from hirewise.interviews.api import blp as interviews_blp
     from hirewise.kits.api import blp as kits_blp
+    from hirewise.notifications.api import blp as notifications_blp
     from hirewise.openings.api import blp as openings_blp
     from hirewise.organisation.api import blp as organisation_blp
     from hirewise.questions.api import blp as questions_blp
@@ -163,6 +164,8 @@ def register_api(app: Flask) -> None:
         assessments_blp,
         candidate_assessments_blp,
         organisation_blp,
+        home_blp,
+        notifications_blp,
     ):
         api.register_blueprint(blp)
         csrf.exempt(blp)

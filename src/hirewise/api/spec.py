@@ -102,6 +102,13 @@ class ApiContractPlugin(BasePlugin):  # type: ignore[misc]
     def init_spec(self, spec: APISpec) -> None:
         self._seen: dict[str, str] = {}
 
+    def schema_helper(self, name: str, definition: dict[str, Any], **kwargs: Any) -> dict[str, Any] | None:
+        """What marshmallow cannot tell apispec: a schema that refuses an empty object says so."""
+        schema = kwargs.get("schema")
+        schema_class = schema if isinstance(schema, type) else type(schema)
+        minimum = getattr(schema_class, "min_properties", 0)
+        return {"minProperties": minimum} if minimum else None
+
     def operation_helper(self, path: str | None = None, operations: Any = None, **kwargs: Any) -> None:
         if not path or not operations:
             return
@@ -116,7 +123,9 @@ class ApiContractPlugin(BasePlugin):  # type: ignore[misc]
             operation.setdefault("operationId", name)
             responses = operation.setdefault("responses", {})
             for status in _statuses(method, has_parameter, operation):
-                responses.setdefault(str(status), ERROR_STATUSES[status])
+                # flask-smorest keys the responses it documents (alt_response) by int: keep those.
+                if status not in responses:
+                    responses.setdefault(str(status), ERROR_STATUSES[status])
 
 
 def _statuses(method: str, has_parameter: bool, operation: dict[str, Any]) -> list[int]:

@@ -37,6 +37,7 @@ from hirewise.auth.services import hash_secret
 from hirewise.db import utcnow
 from hirewise.errors import Conflict, NotFound, ValidationFailed
 from hirewise.extensions import db
+from hirewise.notifications.services import notify_assessment_submitted
 
 # Tests replace the clock to move time without sleeping, and the random source (options' order and
 # shown ids, drawn at start) with a seeded one to replay the same attempts.
@@ -354,6 +355,7 @@ def _close(attempt: AssessmentAttempt, by: SubmittedBy, at: datetime) -> None:
         candidate_id=attempt.invitation.application.candidate_id,
         opening_id=attempt.invitation.assessment.opening_id,
     )
+    notify_assessment_submitted(attempt)
 
 
 def _submit_if_overdue(attempt: AssessmentAttempt, now: datetime) -> bool:

@@ -125,8 +125,10 @@ class KitAssessment:
 
 
 @use_case
-def ensure_kit_assessment(actor: User, opening: Opening) -> KitAssessment:
-    """The opening's assessment from its kit: the active one it has, or a new one with skills matched."""
+def ensure_kit_assessment(actor: User, opening: Opening, *, commit: bool = True) -> KitAssessment:
+    """The opening's assessment from its kit: the active one it has, or a new one with skills matched.
+
+    ``commit=False`` makes it a step of a larger use case (setting an opening up in one step)."""
     require_manage(actor, opening)
     definition = builtin_for(opening)
     if definition is None:
@@ -134,7 +136,8 @@ def ensure_kit_assessment(actor: User, opening: Opening) -> KitAssessment:
     _lock_opening(opening)
     existing = kit_assessment(opening)
     if existing is not None:
-        db.session.commit()  # nothing to write: ends the transaction and its lock
+        if commit:
+            db.session.commit()  # nothing to write: ends the transaction and its lock
         return KitAssessment(existing, created=False)
     settings = {k: v for k, v in definition.items() if k != "questions"}
     assessment = create_assessment(actor, opening, settings, commit=False)
@@ -142,7 +145,8 @@ def ensure_kit_assessment(actor: User, opening: Opening) -> KitAssessment:
     for item in definition.get("questions", []):
         # Shipped content: whoever may build the opening's assessments adds it, code questions included.
         add_question(actor, assessment, _question_values(opening, item), shipped=True, commit=False)
-    db.session.commit()
+    if commit:
+        db.session.commit()
     return KitAssessment(assessment, created=True)
 
 

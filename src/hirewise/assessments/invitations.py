@@ -35,6 +35,7 @@ from hirewise.extensions import db
 from hirewise.interviews.validation import FieldErrors
 from hirewise.mail.models import TemplateKey
 from hirewise.mail.services import deliver_later, queue_template_email
+from hirewise.openings.automation import after_assessment_invitation
 from hirewise.security import can_invite_to_assessment
 
 TOKEN_BYTES = 32  # 256 bits, well above the 128 the link needs to be unguessable
@@ -165,7 +166,7 @@ def invite(
     if assessment.status != AssessmentStatus.ACTIVE:
         raise Conflict("This assessment is archived; reactivate it to invite candidates.")
     if not assessment.questions:
-        raise ValidationFailed("Add at least one question before inviting candidates.")
+        raise Conflict("Add at least one question before inviting candidates.")
     applications = list({application.id: application for application in applications}.values())
     if skip_invited:
         applications = [
@@ -265,13 +266,17 @@ def invite(
                 opening_id=assessment.opening_id,
             )
         issued.append(IssuedInvitation(invitation, token, link))
+        after_assessment_invitation(actor, application)
     deliver_later([item.invitation.outbox_message_id for item in issued if item.invitation.outbox_message_id])
     db.session.commit()
     return issued
 
 
 @use_case
-def revoke_invitation(actor: User, invitation: AssessmentInvitation) -> AssessmentInvitation:
+def revoke_invitation(
+    actor: User, invitation: AssessmentInvitation, *, commit: bool = True
+) -> AssessmentInvitation:
+    """Withdraw a link; ``commit=False`` makes it a step of a larger use case (rejecting the application)."""
     if not can_invite_to_assessment(actor, invitation.application):
         raise PermissionDenied("You are not allowed to change this invitation.")
     if invitation.attempt is not None and invitation.attempt.status == AttemptStatus.SUBMITTED:
@@ -287,7 +292,8 @@ def revoke_invitation(actor: User, invitation: AssessmentInvitation) -> Assessme
             candidate_id=invitation.application.candidate_id,
             opening_id=invitation.assessment.opening_id,
         )
-        db.session.commit()
+        if commit:
+            db.session.commit()
     return invitation
 
 

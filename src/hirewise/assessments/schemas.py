@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from hirewise.api.limits import ident, ident_list, line, text
+from hirewise.api.limits import StrictBoolean, ident, ident_list, line, text
 from hirewise.assessments.invitations import MAX_BULK_INVITATIONS, MAX_RETAKE_REASON_CHARS
 from hirewise.assessments.models import AssessmentStatus, Layout, QuestionKind
 from hirewise.assessments.validation import MAX_POINTS, MAX_PROMPT_CHARS, TIME_LIMIT_RANGE, VALID_DAYS_RANGE
@@ -176,13 +176,13 @@ class InvitationCreateSchema(Schema):
         validate=validate.Range(*VALID_DAYS_RANGE),
         metadata={"description": "Default: the assessment's setting"},
     )
-    skip_invited = fields.Boolean(
+    skip_invited = StrictBoolean(
         load_default=False,
         metadata={
             "description": "Leave out applications already invited or assessed instead of refusing the whole batch"
         },
     )
-    retake = fields.Boolean(
+    retake = StrictBoolean(
         load_default=False,
         metadata={
             "description": "Invite again applications that have already submitted this assessment (refused "
@@ -344,8 +344,8 @@ class ScoreOverrideSchema(Schema):
 
 
 class RescoreSchema(Schema):
-    attempt_ids = fields.List(
-        fields.Integer(strict=True),
+    attempt_ids = ident_list(
+        max_items=1000,
         load_default=None,
         allow_none=True,
         metadata={"description": "Default: every submitted attempt of the assessment"},

@@ -35,6 +35,10 @@ class User(UserMixin, TimestampMixin, Base):
     password_hash: Mapped[str | None] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(default=True)
     last_login_at: Mapped[datetime | None]
+    # How in-app notifications also reach them by email: "immediate" or "digest" (once a day).
+    notification_delivery: Mapped[str] = mapped_column(
+        String(10), default="immediate", server_default="immediate"
+    )
 
     api_tokens: Mapped[list[ApiToken]] = relationship(back_populates="user", cascade="all, delete-orphan")
 

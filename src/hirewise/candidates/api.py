@@ -10,8 +10,10 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
 
 from hirewise.api import api_blueprint, current_api_user, paginate
+from hirewise.api.spec import Error
 from hirewise.candidates import queries, services
 from hirewise.candidates.documents import ResumeUpload
+from hirewise.candidates.follow_through import FollowThrough
 from hirewise.candidates.models import Application, ApplicationSource, Candidate, Note
 from hirewise.candidates.schemas import (
     ApplicationCreateSchema,
@@ -20,6 +22,7 @@ from hirewise.candidates.schemas import (
     ApplicationPageSchema,
     ApplicationSchema,
     BulkMoveSchema,
+    BulkRejectionResultSchema,
     BulkRejectSchema,
     BulkResultSchema,
     CandidateCreateSchema,
@@ -30,6 +33,7 @@ from hirewise.candidates.schemas import (
     MoveSchema,
     NoteListSchema,
     NoteSchema,
+    RejectionSchema,
     RejectSchema,
     ResumeUploadSchema,
     TimelineSchema,
@@ -51,6 +55,11 @@ applications_blp = api_blueprint(
     "applications",
     "applications",
     "Applications: a candidate in an opening's pipeline, résumé, stages, notes",
+)
+_GATE_CONFIRMATION = (
+    "A conflict with the application's state; code `gate_confirmation_required` when advancing past a "
+    "failed or incomplete must-have gate without `confirm_gate`: `details.applications` lists each "
+    "application held, its gate, and the must-have skills below the bar or without evidence."
 )
 
 
@@ -217,18 +226,30 @@ class ApplicationResume(MethodView):
 class ApplicationMove(MethodView):
     @applications_blp.arguments(MoveSchema, location="json")
     @applications_blp.response(200, ApplicationSchema)
+    @applications_blp.alt_response(409, description=_GATE_CONFIRMATION, schema=Error)
     def post(self, data: dict[str, Any], application_id: int) -> Application:
-        """Move to another stage of the opening; moving to Rejected needs a ``reason``."""
+        """Move to another stage of the opening; moving to Rejected needs a ``reason``. Advancing
+        (to a later stage, not Rejected) while the must-have gate is failed or incomplete needs
+        ``"confirm_gate": true`` and a ``reason``, stored with the move and in the audit log."""
         application = _changeable_application(application_id)
-        return services.move_application(current_api_user(), application, data["stage_id"], data["reason"])
+        return services.move_application(
+            current_api_user(),
+            application,
+            data["stage_id"],
+            data["reason"],
+            confirm_gate=data["confirm_gate"],
+        )
 
 
 @applications_blp.route("/<int:application_id>/reject")
 class ApplicationReject(MethodView):
     @applications_blp.arguments(RejectSchema, location="json")
-    @applications_blp.response(200, ApplicationSchema)
-    def post(self, data: dict[str, Any], application_id: int) -> Application:
-        """Reject with a reason; ``notify`` also emails the candidate the rejection template."""
+    @applications_blp.response(200, RejectionSchema)
+    def post(self, data: dict[str, Any], application_id: int) -> services.Rejection:
+        """Reject with a reason (a withdrawal is a rejection with that reason); ``notify`` also
+        emails the candidate the rejection template. Its scheduled interviews still ahead are
+        cancelled (every attendee gets a calendar cancellation) and its open assessment links
+        revoked, in the same transaction; ``follow_through`` lists them."""
         application = _changeable_application(application_id)
         return services.reject_application(
             current_api_user(), application, data["reason"], notify=data["notify"]
@@ -239,22 +260,36 @@ class ApplicationReject(MethodView):
 class ApplicationsBulkMove(MethodView):
     @applications_blp.arguments(BulkMoveSchema, location="json")
     @applications_blp.response(200, BulkResultSchema)
+    @applications_blp.alt_response(409, description=_GATE_CONFIRMATION, schema=Error)
     def post(self, data: dict[str, Any]) -> dict[str, Any]:
-        """Move several applications to one stage; all or nothing."""
-        moved = services.bulk_move(current_api_user(), data["application_ids"], data["stage_id"])
+        """Move several applications to one stage; all or nothing. When any of them would advance
+        past a failed or incomplete must-have gate, the whole batch is refused (409) and
+        ``details.applications`` lists every such application; send again with
+        ``"confirm_gate": true`` and a ``reason`` (stored with every move of the batch)."""
+        moved = services.bulk_move(
+            current_api_user(),
+            data["application_ids"],
+            data["stage_id"],
+            reason=data["reason"],
+            confirm_gate=data["confirm_gate"],
+        )
         return bulk_result(moved)
 
 
 @applications_blp.route("/bulk-reject")
 class ApplicationsBulkReject(MethodView):
     @applications_blp.arguments(BulkRejectSchema, location="json")
-    @applications_blp.response(200, BulkResultSchema)
+    @applications_blp.response(200, BulkRejectionResultSchema)
     def post(self, data: dict[str, Any]) -> dict[str, Any]:
-        """Reject several applications with one reason; all or nothing."""
-        rejected = services.bulk_reject(
+        """Reject several applications with one reason; all or nothing. Like a single rejection,
+        it cancels their scheduled interviews and revokes their open assessment links."""
+        rejections = services.bulk_reject(
             current_api_user(), data["application_ids"], data["reason"], notify=data["notify"]
         )
-        return bulk_result(rejected)
+        return {
+            **bulk_result([rejection.application for rejection in rejections]),
+            "follow_through": FollowThrough.combined(rejection.follow_through for rejection in rejections),
+        }
 
 
 @applications_blp.route("/<int:application_id>/notes")

@@ -7,9 +7,10 @@ from typing import Any
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, EmailField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, EmailField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
+from wtforms.widgets import HiddenInput
 
 from hirewise.candidates.fields import MAX_NOTE, MAX_REASON, MAX_SUBJECT
 from hirewise.candidates.models import ApplicationSource
@@ -58,6 +59,8 @@ class MoveForm(FlaskForm):
     stage_id = SelectField("Move to stage", coerce=int, validate_choice=False)
     reason_choice = SelectField("Reason (when rejecting)", choices=reason_choices(), validate_choice=False)
     reason = StringField("Details", validators=[Optional(), Length(max=MAX_REASON)])
+    # Sent by the confirmation page when a move would advance past a failed or incomplete gate.
+    confirm_gate = BooleanField("Advance anyway")
 
     def for_stages(self, stages: Iterable[Stage]) -> MoveForm:
         self.stage_id.choices = stage_choices(stages)
@@ -70,12 +73,26 @@ class RejectForm(FlaskForm):
     notify = BooleanField("Send the candidate the rejection email")
 
 
+class AdvanceForm(FlaskForm):
+    """Confirms advancing past a failed or incomplete must-have gate (``gate.py``); the service checks."""
+
+    stage_id = IntegerField("Stage", widget=HiddenInput(), validators=[InputRequired()])
+    confirm_gate = BooleanField("Advance anyway, although the must-have gate is not passed")
+    reason = TextAreaField(
+        "Why advance anyway?",
+        validators=[Optional(), Length(max=MAX_REASON)],
+        description="Kept with the move in the stage history and the audit log.",
+    )
+
+
 class BulkForm(FlaskForm):
     action = SelectField("Action", choices=options([("move", "Move to stage"), ("reject", "Reject")]))
     stage_id = SelectField("Stage", coerce=int, validate_choice=False)
     reason_choice = SelectField("Reason (when rejecting)", choices=reason_choices(), validate_choice=False)
     reason = StringField("Details", validators=[Optional(), Length(max=MAX_REASON)])
     notify = BooleanField("Send the rejection email")
+    # Sent by the confirmation page when a move would advance past a failed or incomplete gate.
+    confirm_gate = BooleanField("Advance anyway")
 
 
 class CandidateForm(FlaskForm):

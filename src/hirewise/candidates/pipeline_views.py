@@ -13,10 +13,13 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from hirewise.candidates import queries, services, transfer
-from hirewise.candidates.forms import BulkForm, compose_reason, reason_choices, stage_choices
+from hirewise.candidates.follow_through import FollowThrough
+from hirewise.candidates.forms import AdvanceForm, BulkForm, compose_reason, reason_choices, stage_choices
+from hirewise.candidates.gate import GateConfirmationRequired, GateHold, GateReasonRequired
 from hirewise.candidates.models import ApplicationSource
 from hirewise.candidates.queries import SORTS
 from hirewise.candidates.web import page_arg, safe_next
+from hirewise.db import utcnow
 from hirewise.errors import DomainError, ValidationFailed
 from hirewise.openings.models import Opening
 from hirewise.openings.services import get_opening
@@ -37,12 +40,28 @@ SORT_LABELS = {
 def board(opening_id: int) -> str:
     opening = get_opening(opening_id)
     require(can_view_opening(current_user, opening))
+    expanded_stage = request.args.get("column", type=int)
+    expanded = (
+        (expanded_stage, queries.board_column_limit(request.args.get("limit")))
+        if expanded_stage is not None
+        else None
+    )
+    columns = queries.board_columns(opening, expanded)
+    can_change = can_edit_opening(current_user, opening)
+    # Fit and assessment scores weigh the feedback: shown to whoever may read the debrief.
+    facts = (
+        queries.board_card_facts(opening, [card for column in columns for card in column.cards])
+        if can_change
+        else {}
+    )
     return render_template(
         "candidates/board.html",
         opening=opening,
-        columns=queries.board_columns(opening),
+        columns=columns,
+        facts=facts,
+        now=utcnow(),
         reasons=reason_choices(),
-        can_change=can_edit_opening(current_user, opening),
+        can_change=can_change,
     )
 
 
@@ -90,8 +109,30 @@ def applications(opening_id: int) -> tuple[str, int]:
     return _render_list(opening)
 
 
+def _confirm_bulk_advance(
+    opening: Opening, form: BulkForm, ids: list[int], holds: list[GateHold], back: str, status: int
+) -> tuple[str, int]:
+    """The confirmation page of a bulk move held by the must-have gate: it resubmits the same batch."""
+    confirm = AdvanceForm(data={"reason": form.reason.data or ""}, meta={"csrf": False})
+    confirm.reason.errors = list(form.reason.errors)
+    page = render_template(
+        "candidates/advance.html",
+        form=confirm,
+        holds=holds,
+        heading=f"Move {len(ids)} application(s) of {opening.title}",
+        action=url_for("candidates.bulk", opening_id=opening.id),
+        hidden=[
+            ("action", "move"),
+            ("stage_id", request.form.get("stage_id", "")),
+            *(("application_ids", i) for i in ids),
+        ],
+        back=back,
+    )
+    return page, status
+
+
 @login_required
-def bulk(opening_id: int) -> Response:
+def bulk(opening_id: int) -> Response | tuple[str, int]:
     opening = get_opening(opening_id)
     require(can_edit_opening(current_user, opening))
     form = BulkForm()
@@ -100,12 +141,22 @@ def bulk(opening_id: int) -> Response:
     try:
         if form.action.data == "reject":
             reason = compose_reason(form.reason_choice.data, form.reason.data)
-            done = services.bulk_reject(current_user, ids, reason, notify=bool(form.notify.data))
-            flash(f"{len(done)} application(s) rejected.", "success")
+            rejections = services.bulk_reject(current_user, ids, reason, notify=bool(form.notify.data))
+            also = FollowThrough.combined(rejection.follow_through for rejection in rejections).done_summary
+            flash(f"{len(rejections)} application(s) rejected" + (f": {also}." if also else "."), "success")
         else:
             stage_id = request.form.get("stage_id", type=int) or 0
-            done = services.bulk_move(current_user, ids, stage_id)
+            done = services.bulk_move(
+                current_user,
+                ids,
+                stage_id,
+                reason=form.reason.data or "",
+                confirm_gate=bool(form.confirm_gate.data),
+            )
             flash(f"{len(done)} application(s) moved.", "success")
+    except (GateConfirmationRequired, GateReasonRequired) as exc:
+        form.reason.errors = [exc.message] if isinstance(exc, GateReasonRequired) else []
+        return _confirm_bulk_advance(opening, form, ids, exc.holds, back, exc.status)
     except DomainError as exc:
         flash(exc.message, "error")
     return redirect(back)

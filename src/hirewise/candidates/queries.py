@@ -10,16 +10,25 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Select, String, cast, func, or_, select
+from sqlalchemy import Select, String, and_, cast, func, or_, select
 from sqlalchemy.orm import contains_eager, defer, joinedload, selectinload
 
+from hirewise.assessments.models import (
+    AssessmentAnswer,
+    AssessmentAttempt,
+    AssessmentInvitation,
+    AttemptStatus,
+)
 from hirewise.audit.services import TimelineEntry, timeline
 from hirewise.auth.models import User
 from hirewise.candidates.models import Application, ApplicationSource, Candidate, Note, StageMove
+from hirewise.decisions.evidence import evidence_for_applications, skill_specs
 from hirewise.errors import NotFound
 from hirewise.extensions import db
 from hirewise.mail.models import OutboxMessage
 from hirewise.openings.models import Opening, Stage
+from hirewise.paging import paginate
+from hirewise.scoring import compute_fit
 from hirewise.security import (
     applications_visible_to,
     candidate_emails_visible_to,
@@ -30,6 +39,7 @@ from hirewise.security import (
 )
 
 BOARD_CARDS_PER_STAGE = 50
+BOARD_MAX_CARDS_PER_STAGE = 500
 SORTS = {
     "name": (func.lower(Candidate.full_name).asc(),),
     "-name": (func.lower(Candidate.full_name).desc(),),
@@ -203,11 +213,8 @@ def search_applications(
     stmt = application_search_stmt(
         user, opening_id=opening_id, q=q, stage_id=stage_id, source=source, skill=skill, sort=sort
     )
-    counted = stmt.with_only_columns(Application.id).order_by(None).subquery()
-    total = db.session.execute(select(func.count()).select_from(counted)).scalar_one()
-    page = max(1, page)
-    items = list(db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page)).scalars())
-    return items, total
+    found = paginate(stmt, page, per_page, count_by=Application.id)
+    return found.items, found.total
 
 
 def candidate_search_stmt(user: User, q: str | None = None) -> Select[Candidate]:
@@ -226,10 +233,8 @@ def candidate_search_stmt(user: User, q: str | None = None) -> Select[Candidate]
 def search_candidates(
     user: User, q: str | None = None, page: int = 1, per_page: int = 25
 ) -> tuple[list[Candidate], int]:
-    stmt = candidate_search_stmt(user, q)
-    total = db.session.execute(select(func.count()).select_from(stmt.order_by(None).subquery())).scalar_one()
-    items = list(db.session.execute(stmt.limit(per_page).offset((max(1, page) - 1) * per_page)).scalars())
-    return items, total
+    found = paginate(candidate_search_stmt(user, q), page, per_page, count_by=Candidate.id)
+    return found.items, found.total
 
 
 def visible_applications_by_candidate(
@@ -258,15 +263,43 @@ class BoardColumn:
     stage: Stage
     count: int = 0
     cards: list[Application] = field(default_factory=list)
+    limit: int = BOARD_CARDS_PER_STAGE
 
     @property
     def hidden(self) -> int:
         return self.count - len(self.cards)
 
+    @property
+    def next_limit(self) -> int:
+        """How many cards the column's "Show more" link asks for."""
+        return min(self.limit + BOARD_CARDS_PER_STAGE, BOARD_MAX_CARDS_PER_STAGE)
 
-def board_columns(opening: Opening) -> list[BoardColumn]:
-    """One column per stage with its count and the newest cards, in two statements."""
+    @property
+    def first_new_index(self) -> int:
+        """Where the cards that the last "Show more" added begin (for moving the focus there)."""
+        return max(0, self.limit - BOARD_CARDS_PER_STAGE)
+
+
+def board_column_limit(raw: str | None) -> int:
+    """The cards to show in an expanded column: a multiple of the page size within the bounds, so an
+    odd or hostile ``limit`` never costs more than the largest page."""
+    try:
+        wanted = int(raw or "")
+    except ValueError:
+        return BOARD_CARDS_PER_STAGE
+    wanted = max(BOARD_CARDS_PER_STAGE, min(wanted, BOARD_MAX_CARDS_PER_STAGE))
+    return -(-wanted // BOARD_CARDS_PER_STAGE) * BOARD_CARDS_PER_STAGE
+
+
+def board_columns(opening: Opening, expanded: tuple[int, int] | None = None) -> list[BoardColumn]:
+    """One column per stage with its count and the newest cards, in two statements.
+
+    ``expanded`` is ``(stage_id, limit)``: that column shows up to ``limit`` cards (see
+    :func:`board_column_limit`), the others the first page.
+    """
     columns = {stage.id: BoardColumn(stage) for stage in opening.stages}
+    if expanded is not None and expanded[0] in columns:
+        columns[expanded[0]].limit = expanded[1]
     counts = db.session.execute(
         select(Application.stage_id, func.count())
         .where(Application.opening_id == opening.id)
@@ -282,18 +315,76 @@ def board_columns(opening: Opening) -> list[BoardColumn]:
         )
         .label("position_in_stage")
     )
-    ranked = select(Application.id, rank).where(Application.opening_id == opening.id).subquery()
+    ranked = (
+        select(Application.id, Application.stage_id, rank)
+        .where(Application.opening_id == opening.id)
+        .subquery()
+    )
+    shown = ranked.c.position_in_stage <= BOARD_CARDS_PER_STAGE
+    if expanded is not None and expanded[0] in columns:
+        shown = or_(
+            shown,
+            and_(ranked.c.stage_id == expanded[0], ranked.c.position_in_stage <= columns[expanded[0]].limit),
+        )
     stmt = (
         select(Application)
         .join(ranked, ranked.c.id == Application.id)
-        .where(ranked.c.position_in_stage <= BOARD_CARDS_PER_STAGE)
-        .options(joinedload(Application.candidate), defer(Application.cover_letter))
+        .where(shown)
+        .options(
+            joinedload(Application.candidate), defer(Application.cover_letter), defer(Application.resume_text)
+        )
         .order_by(Application.applied_at.desc(), Application.id.desc())
     )
     for application in db.session.execute(stmt).scalars():
         if application.stage_id in columns:
             columns[application.stage_id].cards.append(application)
     return list(columns.values())
+
+
+@dataclass(frozen=True)
+class CardFacts:
+    """What a board card says about the evidence: the fit (0..100, None without evidence) and the
+    score of the latest submitted assessment attempt (percent, None when there is none)."""
+
+    fit: float | None = None
+    assessment_percent: float | None = None
+
+
+def board_card_facts(opening: Opening, applications: Sequence[Application]) -> dict[int, CardFacts]:
+    """Fit and latest assessment score of each card, in a fixed number of statements: the evidence
+    loaders of the ranking (one per source) and one grouped statement for the attempts' totals."""
+    ids = [application.id for application in applications]
+    if not ids:
+        return {}
+    specs = skill_specs(opening)
+    evidence = evidence_for_applications(ids)
+    final_points = func.coalesce(AssessmentAnswer.override_points, AssessmentAnswer.auto_points)
+    totals = db.session.execute(
+        select(
+            AssessmentInvitation.application_id,
+            func.sum(final_points),
+            func.sum(AssessmentAnswer.max_points),
+        )
+        .join(AssessmentAttempt, AssessmentAttempt.invitation_id == AssessmentInvitation.id)
+        .join(AssessmentAnswer, AssessmentAnswer.attempt_id == AssessmentAttempt.id)
+        .where(
+            AssessmentInvitation.application_id.in_(ids), AssessmentAttempt.status == AttemptStatus.SUBMITTED
+        )
+        .group_by(AssessmentInvitation.application_id, AssessmentAttempt.id, AssessmentAttempt.submitted_at)
+        # Oldest first: the latest attempt of an application is the one that stays in the dict.
+        .order_by(AssessmentAttempt.submitted_at, AssessmentAttempt.id)
+    )
+    percent: dict[int, float] = {}
+    for application_id, points, maximum in totals:
+        if maximum:
+            percent[application_id] = round(100.0 * float(points or 0.0) / float(maximum), 1)
+    return {
+        application_id: CardFacts(
+            fit=compute_fit(specs, evidence[application_id]).fit,
+            assessment_percent=percent.get(application_id),
+        )
+        for application_id in ids
+    }
 
 
 def openings_for_select(user: User) -> list[Opening]:

@@ -8,7 +8,15 @@ from flask_smorest.fields import Upload
 from marshmallow import Schema, fields, validate
 
 from hirewise.api import PageArgs, page_schema
-from hirewise.candidates.fields import MAX_COVER_LETTER, MAX_LINKS, MAX_NOTE, MAX_REASON
+from hirewise.api.limits import PHONE_PATTERN, StrictBoolean, email, ident, line, text, web_address
+from hirewise.candidates.fields import (
+    MAX_COVER_LETTER,
+    MAX_LINK,
+    MAX_LINKS,
+    MAX_NOTE,
+    MAX_PHONE,
+    MAX_REASON,
+)
 from hirewise.candidates.models import ApplicationSource
 from hirewise.candidates.queries import SORTS
 from hirewise.candidates.services import MAX_BULK
@@ -19,6 +27,12 @@ REASON_AUDIENCE = (
     "Why: only for staff and the opening's hiring team (who may see the debrief); null for anyone "
     "else who may see the application, e.g. its interviewers, who see that it moved but not why."
 )
+
+
+_PHONE = [
+    validate.Length(max=MAX_PHONE),
+    validate.Regexp(PHONE_PATTERN, error="Enter a phone number with digits, spaces and + ( ) - . only."),
+]
 
 
 class CandidateSchema(Schema):
@@ -40,23 +54,21 @@ class CandidateListArgs(PageArgs):
 
 
 class CandidateCreateSchema(Schema):
-    full_name = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    email = fields.String(required=True, validate=validate.Length(min=3, max=320))
-    phone = fields.String(load_default="", validate=validate.Length(max=50))
-    links = fields.List(fields.String(validate=validate.Length(max=500)), load_default=list)
-    opening_id = fields.Integer(
+    full_name = line(200, required=True)
+    email = email(required=True)
+    phone = fields.String(load_default="", validate=_PHONE)
+    links = fields.List(web_address(MAX_LINK), validate=validate.Length(max=MAX_LINKS), load_default=list)
+    opening_id = ident(
         load_default=None, metadata={"description": "Also add the candidate to this opening's pipeline."}
     )
     source = fields.String(load_default=ApplicationSource.SOURCED.value, validate=validate.OneOf(SOURCES))
 
 
 class CandidateUpdateSchema(Schema):
-    full_name = fields.String(validate=validate.Length(min=1, max=200))
-    email = fields.String(validate=validate.Length(min=3, max=320))
-    phone = fields.String(validate=validate.Length(max=50))
-    links = fields.List(
-        fields.String(validate=validate.Length(max=500)), validate=validate.Length(max=MAX_LINKS)
-    )
+    full_name = line(200)
+    email = email()
+    phone = fields.String(validate=_PHONE)
+    links = fields.List(web_address(MAX_LINK), validate=validate.Length(max=MAX_LINKS))
 
 
 class StageRefSchema(Schema):
@@ -124,48 +136,102 @@ class ApplicationListArgs(PageArgs):
 
 
 class ApplicationCreateSchema(Schema):
-    opening_id = fields.Integer(required=True)
-    full_name = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    email = fields.String(required=True, validate=validate.Length(min=3, max=320))
-    phone = fields.String(load_default="", validate=validate.Length(max=50))
-    links = fields.List(fields.String(validate=validate.Length(max=500)), load_default=list)
+    opening_id = ident(required=True)
+    full_name = line(200, required=True)
+    email = email(required=True)
+    phone = fields.String(load_default="", validate=_PHONE)
+    links = fields.List(web_address(MAX_LINK), validate=validate.Length(max=MAX_LINKS), load_default=list)
     cover_letter = fields.String(load_default="", validate=validate.Length(max=MAX_COVER_LETTER))
     source = fields.String(load_default=ApplicationSource.API.value, validate=validate.OneOf(SOURCES))
-    consent = fields.Boolean(load_default=False, metadata={"description": "Required when source is careers."})
+    consent = StrictBoolean(load_default=False, metadata={"description": "Required when source is careers."})
 
 
 class ResumeUploadSchema(Schema):
     file = Upload(required=True, metadata={"description": "A PDF or Word (.docx) file, up to 5 MB."})
 
 
+_CONFIRM_GATE = {
+    "description": (
+        "Advance although the must-have gate is failed or incomplete (needs a non-blank reason); "
+        "without it such an advance is refused with 409 `gate_confirmation_required`."
+    )
+}
+
+
 class MoveSchema(Schema):
-    stage_id = fields.Integer(required=True)
+    stage_id = ident(required=True)
     reason = fields.String(load_default="", validate=validate.Length(max=MAX_REASON))
+    confirm_gate = StrictBoolean(load_default=False, metadata=_CONFIRM_GATE)
 
 
 class RejectSchema(Schema):
-    reason = fields.String(required=True, validate=validate.Length(min=1, max=MAX_REASON))
-    notify = fields.Boolean(load_default=False)
+    reason = text(MAX_REASON, required=True)
+    notify = StrictBoolean(load_default=False)
 
 
 class BulkMoveSchema(Schema):
-    application_ids = fields.List(
-        fields.Integer(), required=True, validate=validate.Length(min=1, max=MAX_BULK)
+    application_ids = fields.List(ident(), required=True, validate=validate.Length(min=1, max=MAX_BULK))
+    stage_id = ident(required=True)
+    reason = fields.String(
+        load_default="",
+        validate=validate.Length(max=MAX_REASON),
+        metadata={"description": "Stored with every move of the batch; required with confirm_gate."},
     )
-    stage_id = fields.Integer(required=True)
+    confirm_gate = StrictBoolean(load_default=False, metadata=_CONFIRM_GATE)
 
 
 class BulkRejectSchema(Schema):
-    application_ids = fields.List(
-        fields.Integer(), required=True, validate=validate.Length(min=1, max=MAX_BULK)
-    )
-    reason = fields.String(required=True, validate=validate.Length(min=1, max=MAX_REASON))
-    notify = fields.Boolean(load_default=False)
+    application_ids = fields.List(ident(), required=True, validate=validate.Length(min=1, max=MAX_BULK))
+    reason = text(MAX_REASON, required=True)
+    notify = StrictBoolean(load_default=False)
 
 
 class BulkResultSchema(Schema):
     items = fields.List(fields.Nested(ApplicationSchema))
     count = fields.Integer()
+
+
+class CancelledInterviewSchema(Schema):
+    id = fields.Integer()
+    title = fields.String()
+    starts_at = fields.DateTime()
+
+
+class RevokedInvitationSchema(Schema):
+    id = fields.Integer()
+    assessment_id = fields.Integer()
+    assessment_title = fields.Function(lambda invitation: invitation.assessment.title)
+
+
+class FollowThroughSchema(Schema):
+    """What rejecting the application stopped: its scheduled interviews and open assessment links."""
+
+    cancelled_interviews = fields.List(
+        fields.Nested(CancelledInterviewSchema),
+        attribute="interviews",
+        metadata={"description": "Each attendee was sent a METHOD:CANCEL calendar invite."},
+    )
+    revoked_assessment_invitations = fields.List(
+        fields.Nested(RevokedInvitationSchema),
+        attribute="invitations",
+        metadata={"description": "Revoking also stops an attempt in progress."},
+    )
+    summary = fields.String(attribute="done_summary")
+
+
+class RejectionSchema(ApplicationSchema):
+    """The rejected application, and what rejecting it cancelled and revoked."""
+
+    follow_through = fields.Nested(FollowThroughSchema)
+
+    def get_attribute(self, obj: Any, attr: str, default: Any) -> Any:
+        # A services.Rejection: the application's own fields, beside its follow-through.
+        source = obj if attr == "follow_through" else obj.application
+        return super().get_attribute(source, attr, default)
+
+
+class BulkRejectionResultSchema(BulkResultSchema):
+    follow_through = fields.Nested(FollowThroughSchema, metadata={"description": "Of all the applications."})
 
 
 class NoteSchema(Schema):

@@ -8,6 +8,7 @@ timelines, the board) lives in ``queries.py``; CSV import and export in ``transf
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
@@ -27,6 +28,8 @@ from hirewise.candidates.fields import (
     clean_candidate_fields,
     clean_text,
 )
+from hirewise.candidates.follow_through import FollowThrough, follow_through_rejection
+from hirewise.candidates.gate import gate_holds, require_confirmation
 from hirewise.candidates.models import (
     Application,
     ApplicationSource,
@@ -36,11 +39,12 @@ from hirewise.candidates.models import (
     ResumeStatus,
     StageMove,
 )
-from hirewise.db import utcnow
+from hirewise.db import use_case, utcnow
 from hirewise.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from hirewise.extensions import db
 from hirewise.mail.models import OutboxMessage, TemplateKey
 from hirewise.mail.services import deliver_later, queue_template_email
+from hirewise.notifications.services import notify_mentions
 from hirewise.openings.models import Opening, OpeningStatus, Stage, StageKind
 from hirewise.openings.services import first_stage, rejected_stage
 from hirewise.security import (
@@ -363,7 +367,10 @@ def _stage_for(application: Application, stage_id: int) -> Stage:
     raise ValidationFailed(message, {"stage_id": [message]})
 
 
-def _move(actor: User, application: Application, stage: Stage, reason: str = "") -> bool:
+def _move(
+    actor: User, application: Application, stage: Stage, reason: str = "", *, gate: str | None = None
+) -> bool:
+    """``gate`` is the failed or incomplete must-have gate the actor confirmed advancing past."""
     if stage.id == application.stage_id:
         return False
     previous = application.stage
@@ -387,13 +394,28 @@ def _move(actor: User, application: Application, stage: Stage, reason: str = "")
         "application",
         application.id,
         f"{verb} {application.candidate.full_name} from {previous.name} to {stage.name}"
+        + (f" despite the {gate} must-have gate" if gate else "")
         + (f": {reason}" if reason else ""),
         before={"stage": previous.name},
-        after={"stage": stage.name, **({"reason": reason} if reason else {})},
+        after={
+            "stage": stage.name,
+            **({"reason": reason} if reason else {}),
+            **({"gate": gate, "gate_confirmed": True} if gate else {}),
+        },
         candidate_id=application.candidate_id,
         opening_id=application.opening_id,
     )
     return True
+
+
+def move_step(actor: User, application: Application, stage: Stage, reason: str) -> bool:
+    """Move the application as one step of a larger use case (an automation of the opening): the
+    same stage history and audit event as a move by hand, but the caller checked the permission
+    and commits. False when the application is already in ``stage``.
+
+    Not gated by the must-have gate (``gate.py``): the automations only move to Assessment or
+    Interview, following an invitation or an interview the team has just decided on."""
+    return _move(actor, application, stage, reason)
 
 
 def _reason(reason: str) -> str:
@@ -404,10 +426,22 @@ def _reason(reason: str) -> str:
     return cleaned
 
 
-def _reject(actor: User, application: Application, reason: str, notify: bool) -> int | None:
-    """Moves to the Rejected stage; returns the queued email's id when the candidate is told."""
-    if not _move(actor, application, rejected_stage(application.opening), reason) or not notify:
-        return None
+@dataclass(frozen=True)
+class Rejection:
+    """A rejected application and the interviews and assessment links rejecting it cancelled."""
+
+    application: Application
+    follow_through: FollowThrough
+
+
+def _reject(actor: User, application: Application, reason: str, notify: bool) -> tuple[Rejection, int | None]:
+    """Moves to the Rejected stage and cancels what the application still had scheduled (the
+    cancellations queue their own emails); also returns the rejection email's id when the candidate is told."""
+    if not _move(actor, application, rejected_stage(application.opening), reason):
+        return Rejection(application, FollowThrough()), None
+    rejection = Rejection(application, follow_through_rejection(actor, application))
+    if not notify:
+        return rejection, None
     candidate = application.candidate
     message = queue_template_email(
         TemplateKey.REJECTION,
@@ -418,28 +452,38 @@ def _reject(actor: User, application: Application, reason: str, notify: bool) ->
         application_id=application.id,
         actor=actor,
     )
-    return message.id
+    return rejection, message.id
 
 
-def move_application(actor: User, application: Application, stage_id: int, reason: str = "") -> Application:
+def move_application(
+    actor: User, application: Application, stage_id: int, reason: str = "", *, confirm_gate: bool = False
+) -> Application:
+    """Move to another stage. Advancing past a failed or incomplete must-have gate is refused (409,
+    ``gate_confirmation_required``) unless ``confirm_gate`` is set and ``reason`` is not blank."""
     _allow(can_change_application(actor, application), "You cannot change this application.")
     stage = _stage_for(application, stage_id)
     if stage.kind == StageKind.REJECTED:
-        return reject_application(actor, application, reason)
-    _move(actor, application, stage, clean_text(reason, "reason", MAX_REASON))
+        return reject_application(actor, application, reason).application
+    cleaned = clean_text(reason, "reason", MAX_REASON)
+    holds = gate_holds([(application, stage)])
+    require_confirmation(holds, confirm_gate=confirm_gate, reason=cleaned)
+    _move(actor, application, stage, cleaned, gate=holds[0].fit.gate if holds else None)
     db.session.commit()
     return application
 
 
+@use_case
 def reject_application(
     actor: User, application: Application, reason: str, *, notify: bool = False
-) -> Application:
+) -> Rejection:
+    """Reject (a withdrawal is a rejection with that reason) and cancel the application's scheduled
+    interviews and open assessment links, in one transaction."""
     _allow(can_change_application(actor, application), "You cannot change this application.")
-    message_id = _reject(actor, application, _reason(reason), notify)
+    rejection, message_id = _reject(actor, application, _reason(reason), notify)
     if message_id is not None:
         deliver_later([message_id])
     db.session.commit()
-    return application
+    return rejection
 
 
 def _applications_for_bulk(actor: User, application_ids: Sequence[int]) -> list[Application]:
@@ -470,27 +514,43 @@ def _applications_for_bulk(actor: User, application_ids: Sequence[int]) -> list[
     return [found[i] for i in wanted]
 
 
-def bulk_move(actor: User, application_ids: Sequence[int], stage_id: int) -> list[Application]:
-    """Move every listed application to the stage; all or nothing, one commit."""
+def bulk_move(
+    actor: User,
+    application_ids: Sequence[int],
+    stage_id: int,
+    *,
+    reason: str = "",
+    confirm_gate: bool = False,
+) -> list[Application]:
+    """Move every listed application to the stage; all or nothing, one commit. When some of them
+    would advance past a failed or incomplete must-have gate, the whole batch is refused (409,
+    ``details.applications`` lists them) unless ``confirm_gate`` is set with a reason, which is
+    then stored with every move of the batch."""
     applications = _applications_for_bulk(actor, application_ids)
     stages = [_stage_for(application, stage_id) for application in applications]
     if any(stage.kind == StageKind.REJECTED for stage in stages):
         raise ValidationFailed("Use “Reject” to move applications to Rejected: it needs a reason.")
+    cleaned = clean_text(reason, "reason", MAX_REASON)
+    holds = gate_holds(list(zip(applications, stages, strict=True)))
+    require_confirmation(holds, confirm_gate=confirm_gate, reason=cleaned)
+    gates = {hold.application.id: hold.fit.gate for hold in holds}
     for application, stage in zip(applications, stages, strict=True):
-        _move(actor, application, stage)
+        _move(actor, application, stage, cleaned, gate=gates.get(application.id))
     db.session.commit()
     return applications
 
 
+@use_case
 def bulk_reject(
     actor: User, application_ids: Sequence[int], reason: str, notify: bool = False
-) -> list[Application]:
+) -> list[Rejection]:
+    """Reject every listed application, following through on each; all or nothing, one commit."""
     applications = _applications_for_bulk(actor, application_ids)
     cleaned = _reason(reason)
-    message_ids = [_reject(actor, application, cleaned, notify) for application in applications]
-    deliver_later([message_id for message_id in message_ids if message_id is not None])
+    outcomes = [_reject(actor, application, cleaned, notify) for application in applications]
+    deliver_later([message_id for _, message_id in outcomes if message_id is not None])
     db.session.commit()
-    return applications
+    return [rejection for rejection, _ in outcomes]
 
 
 # --- notes and emails ---------------------------------------------------------------------------
@@ -522,6 +582,7 @@ def add_note(actor: User, candidate: Candidate, body: str, application_id: int |
         candidate_id=candidate.id,
         opening_id=opening_id,
     )
+    notify_mentions(actor, note)
     db.session.commit()
     return note
 

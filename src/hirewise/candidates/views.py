@@ -15,8 +15,10 @@ from werkzeug.wrappers import Response
 from hirewise.auth.models import Role
 from hirewise.candidates import pipeline_views, queries, services
 from hirewise.candidates.fields import split_links
+from hirewise.candidates.follow_through import rejection_follow_through
 from hirewise.candidates.forms import (
     AddToOpeningForm,
+    AdvanceForm,
     CandidateForm,
     EmailForm,
     MoveForm,
@@ -27,6 +29,7 @@ from hirewise.candidates.forms import (
     compose_reason,
     options,
 )
+from hirewise.candidates.gate import GateConfirmationRequired, gate_holds
 from hirewise.candidates.models import ApplicationSource
 from hirewise.candidates.resumes import highlight_segments
 from hirewise.candidates.web import page_arg, safe_next, send_resume, uploaded_file, wants_json
@@ -277,12 +280,29 @@ def move(application_id: int) -> Response | tuple[Response, int]:
     back = safe_next(url_for("candidates.application", application_id=application_id))
     target = next((s for s in app_row.opening.stages if s.id == form.stage_id.data), None)
     reason = compose_reason(form.reason_choice.data, form.reason.data)
-    if target is not None and target.kind == StageKind.REJECTED and not reason and not wants_json():
-        return redirect(url_for("candidates.reject", application_id=application_id, next=back))
+    rejecting = target is not None and target.kind == StageKind.REJECTED and not wants_json()
+    # The confirmation page asks for the reason and says which interviews and links rejecting stops.
+    if rejecting and (not reason or rejection_follow_through(app_row)):
+        chosen = {"reason_choice": form.reason_choice.data or None, "reason": form.reason.data or None}
+        return redirect(url_for("candidates.reject", application_id=application_id, next=back, **chosen))
     try:
         if not form.validate_on_submit() or target is None:
             raise ValidationFailed("Choose a stage of this opening.")
-        services.move_application(current_user, app_row, target.id, reason)
+        services.move_application(
+            current_user, app_row, target.id, reason, confirm_gate=bool(form.confirm_gate.data)
+        )
+    except GateConfirmationRequired as exc:
+        # The confirmation page resubmits the same move, with what was typed here.
+        confirm_url = url_for(
+            "candidates.advance",
+            application_id=application_id,
+            stage_id=form.stage_id.data,
+            reason=reason or None,
+            next=back,
+        )
+        if wants_json():
+            return jsonify(ok=False, code=exc.code, message=exc.message, confirm_url=confirm_url), exc.status
+        return redirect(confirm_url)
     except DomainError as exc:
         if wants_json():
             return jsonify(ok=False, message=exc.message), exc.status
@@ -301,26 +321,84 @@ def move(application_id: int) -> Response | tuple[Response, int]:
     return redirect(back)
 
 
+@bp.route("/applications/<int:application_id>/advance", methods=["GET", "POST"])
+@login_required
+def advance(application_id: int) -> Response | tuple[str, int]:
+    """Confirm a move that advances past a failed or incomplete must-have gate, with a reason."""
+    app_row = queries.get_application(application_id)
+    require(can_change_application(current_user, app_row))
+    back = safe_next(url_for("candidates.application", application_id=application_id))
+    typed = {"stage_id": request.args.get("stage_id", type=int), "reason": request.args.get("reason", "")}
+    form = AdvanceForm(data=None if request.method == "POST" else typed)
+    target = next((s for s in app_row.opening.stages if s.id == form.stage_id.data), None)
+    if request.method == "GET" and target is None:
+        flash("Choose a stage of this opening.", "error")
+        return redirect(back)
+    status = 200
+    holds = gate_holds([(app_row, target)]) if target is not None else []
+    if request.method == "POST":
+        status = 422
+        if form.validate_on_submit():
+            try:
+                services.move_application(
+                    current_user,
+                    app_row,
+                    form.stage_id.data or 0,
+                    form.reason.data or "",
+                    confirm_gate=bool(form.confirm_gate.data),
+                )
+                flash(f"{app_row.candidate.full_name} moved to {app_row.stage.name}.", "success")
+                return redirect(back)
+            except GateConfirmationRequired as exc:
+                form.confirm_gate.errors = [*form.confirm_gate.errors, exc.message]
+                holds, status = exc.holds, exc.status
+            except DomainError as exc:
+                show_domain_errors(form, exc, fallback="reason", flash_unplaced=False)
+                status = exc.status
+    page = render_template(
+        "candidates/advance.html",
+        form=form,
+        holds=holds,
+        heading=f"Advance {app_row.candidate.full_name}" + (f" to {target.name}" if target else ""),
+        action=url_for("candidates.advance", application_id=application_id),
+        hidden=[("stage_id", form.stage_id.data or "")],
+        back=back,
+    )
+    return page, status
+
+
 @bp.route("/applications/<int:application_id>/reject", methods=["GET", "POST"])
 @login_required
 def reject(application_id: int) -> Response | str:
     app_row = queries.get_application(application_id)
     require(can_change_application(current_user, app_row))
-    form = RejectForm()
+    # Coming from a move form, the reason already chosen there is kept.
+    chosen = {
+        "reason_choice": request.args.get("reason_choice", ""),
+        "reason": request.args.get("reason", ""),
+    }
+    form = RejectForm(data=None if request.method == "POST" else chosen)
     back = safe_next(url_for("candidates.application", application_id=application_id))
     if form.validate_on_submit():
         try:
-            services.reject_application(
+            rejection = services.reject_application(
                 current_user,
                 app_row,
                 compose_reason(form.reason_choice.data, form.reason.data),
                 notify=bool(form.notify.data),
             )
-            flash(f"{app_row.candidate.full_name} was rejected.", "success")
+            done = rejection.follow_through.done_summary
+            flash(f"{app_row.candidate.full_name} was rejected" + (f": {done}." if done else "."), "success")
             return redirect(back)
         except DomainError as exc:
             form.reason.errors = [exc.message]
-    return render_template("candidates/reject.html", form=form, application=app_row, back=back)
+    return render_template(
+        "candidates/reject.html",
+        form=form,
+        application=app_row,
+        back=back,
+        follow_through=rejection_follow_through(app_row),
+    )
 
 
 pipeline_views.register(bp)

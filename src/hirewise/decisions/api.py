@@ -7,6 +7,7 @@ from typing import Any
 from flask.views import MethodView
 
 from hirewise.api import api_blueprint, current_api_user
+from hirewise.api.spec import Error
 from hirewise.candidates.models import Application
 from hirewise.candidates.queries import get_application
 from hirewise.decisions import services
@@ -56,8 +57,17 @@ class DebriefResource(MethodView):
 class DecisionResource(MethodView):
     @blp.arguments(DecisionCreateSchema, location="json")
     @blp.response(201, DecisionSchema)
+    @blp.alt_response(
+        409,
+        description=(
+            "A conflict with the application's state; code `gate_confirmation_required` when advancing "
+            "or hiring past a failed or incomplete must-have gate without `confirm_gate`."
+        ),
+        schema=Error,
+    )
     def post(self, data: dict[str, Any], application_id: int) -> Decision:
-        """Record a decision (advance with to_stage_id, reject, hire) and move the application."""
+        """Record a decision (advance with to_stage_id, reject, hire) and move the application.
+        Advancing or hiring while the must-have gate is failed or incomplete needs ``confirm_gate``."""
         return services.record_decision(current_api_user(), _application(application_id), **data)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import SelectField, TextAreaField
+from wtforms import BooleanField, SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length
 
@@ -25,6 +25,8 @@ class DecisionForm(FlaskForm):
     )
     to_stage_id = SelectField("Stage to advance to", coerce=int, choices=[], validate_choice=False)
     reason = TextAreaField("Reason", validators=[InputRequired(), Length(max=MAX_REASON)])
+    # Shown while the must-have gate is failed or incomplete: advancing or hiring then needs it.
+    confirm_gate = BooleanField("Advance anyway, although the must-have gate is not passed")
 
     def for_opening(self, opening: Opening) -> DecisionForm:
         stages = sorted(opening.stages, key=lambda s: s.position)

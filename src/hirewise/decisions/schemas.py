@@ -6,7 +6,9 @@ from typing import Any
 
 from marshmallow import Schema, fields, validate
 
+from hirewise.api.limits import StrictBoolean, ident_list
 from hirewise.candidates.fields import MAX_REASON
+from hirewise.decisions.services import MAX_COMPARE, MIN_COMPARE
 from hirewise.feedback.models import DecisionKind
 
 _FIT = {"description": "FitResult.to_dict(): gate, fit, coverage, skills, explanation"}
@@ -18,6 +20,15 @@ class DecisionCreateSchema(Schema):
     reason = fields.String(required=True, validate=validate.Length(min=1, max=MAX_REASON))
     to_stage_id = fields.Integer(
         load_default=None, allow_none=True, strict=True, metadata={"description": "Required to advance"}
+    )
+    confirm_gate = StrictBoolean(
+        load_default=False,
+        metadata={
+            "description": (
+                "Advance or hire although the must-have gate is failed or incomplete (the reason says "
+                "why); without it such a decision is refused with 409 `gate_confirmation_required`."
+            )
+        },
     )
 
 
@@ -67,11 +78,31 @@ class CoverageSchema(Schema):
 
 class QuestionRowSchema(Schema):
     text = fields.String()
-    cells = fields.List(fields.Nested(CoverageSchema, allow_none=True))
+    cells = fields.List(
+        fields.Nested(CoverageSchema, allow_none=True),
+        metadata={"description": "One per column; null when that interviewer did not ask the question"},
+    )
+
+
+class PendingScorecardSchema(Schema):
+    interviewer_name = fields.String()
+    interview_title = fields.String()
+    starts_at = fields.DateTime()
+    upcoming = fields.Boolean(metadata={"description": "The interview has not ended yet"})
+
+
+class ScorecardProgressSchema(Schema):
+    submitted = fields.Integer()
+    expected = fields.Integer(
+        metadata={"description": "One per interviewer of each interview not cancelled, plus any submitted"}
+    )
+    summary = fields.String(metadata={"description": "e.g. '1 of 2 scorecards submitted'"})
+    pending = fields.List(fields.Nested(PendingScorecardSchema))
 
 
 class DebriefSchema(Schema):
     application_id = fields.Function(lambda d: d.application.id)
+    scorecards = fields.Nested(ScorecardProgressSchema)
     columns = fields.List(fields.Nested(ColumnSchema))
     skills = fields.List(fields.Nested(SkillRowSchema))
     questions = fields.List(fields.Nested(QuestionRowSchema))
@@ -109,7 +140,14 @@ class RankingSchema(Schema):
 
 
 class CompareArgs(Schema):
-    ids = fields.List(fields.Integer(), required=True, metadata={"description": "2 to 5 application ids"})
+    ids = ident_list(
+        min_items=MIN_COMPARE,
+        max_items=MAX_COMPARE,
+        unique=True,
+        strict=False,
+        required=True,
+        metadata={"description": "Applications of this opening, each once"},
+    )
 
 
 class ComparedSkillSchema(Schema):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -18,9 +19,10 @@ from hirewise.assessments.services import attempt_totals, skill_results, submitt
 from hirewise.audit.services import record
 from hirewise.auth.models import User
 from hirewise.candidates.fields import MAX_REASON, clean_text
+from hirewise.candidates.gate import GateHold, is_advance, require_confirmation
 from hirewise.candidates.models import Application
 from hirewise.candidates.services import move_application, reject_application
-from hirewise.db import use_case
+from hirewise.db import use_case, utcnow
 from hirewise.decisions.evidence import evidence_for_applications, skill_specs
 from hirewise.errors import Conflict, PermissionDenied, ValidationFailed
 from hirewise.extensions import db
@@ -32,6 +34,9 @@ from hirewise.feedback.models import (
     FeedbackStatus,
     Recommendation,
 )
+from hirewise.interviews.models import Interview, InterviewStatus
+from hirewise.interviews.services import ends_at
+from hirewise.notifications.services import notify_decision_recorded
 from hirewise.openings.models import Opening, Stage, StageKind
 from hirewise.scoring import FitResult, SkillResult, assessment_to_rating, compute_fit, rank
 from hirewise.security import can_decide
@@ -121,6 +126,28 @@ class QuestionRow:
 
 
 @dataclass(frozen=True)
+class PendingScorecard:
+    """An interviewer of a scheduled interview who has not submitted feedback on it."""
+
+    interviewer_name: str
+    interview_title: str
+    starts_at: datetime
+    upcoming: bool  # the interview has not ended yet: its feedback is not late
+
+
+@dataclass(frozen=True)
+class ScorecardProgress:
+    submitted: int
+    expected: int
+    pending: list[PendingScorecard]
+
+    @property
+    def summary(self) -> str:
+        """``1 of 2 scorecards submitted``."""
+        return f"{self.submitted} of {self.expected} scorecard{'' if self.expected == 1 else 's'} submitted"
+
+
+@dataclass(frozen=True)
 class Debrief:
     application: Application
     columns: list[Column]
@@ -130,6 +157,7 @@ class Debrief:
     fit: FitResult
     recommendations: dict[str, int]
     decisions: list[Decision] = field(default_factory=list)
+    scorecards: ScorecardProgress = field(default_factory=lambda: ScorecardProgress(0, 0, []))
 
     @property
     def unassessed_must_haves(self) -> list[str]:
@@ -165,12 +193,37 @@ def decisions_for(application: Application) -> list[Decision]:
     return list(db.session.execute(stmt).scalars())
 
 
+def _scorecards(application: Application, feedbacks: list[Feedback]) -> ScorecardProgress:
+    """Submitted feedback against what is expected: one scorecard per interviewer of each interview
+    not cancelled (and any submitted on one cancelled since)."""
+    stmt = (
+        select(Interview)
+        .where(Interview.application_id == application.id, Interview.status == InterviewStatus.SCHEDULED)
+        .options(selectinload(Interview.interviewers))
+        .order_by(Interview.starts_at, Interview.id)
+    )
+    submitted = {(feedback.interview_id, feedback.interviewer_id) for feedback in feedbacks}
+    now = utcnow()
+    pending = [
+        PendingScorecard(user.full_name, interview.title, interview.starts_at, ends_at(interview) > now)
+        for interview in db.session.execute(stmt).scalars()
+        for user in interview.interviewers
+        if (interview.id, user.id) not in submitted
+    ]
+    return ScorecardProgress(
+        submitted=len(submitted), expected=len(submitted) + len(pending), pending=pending
+    )
+
+
 def _question_rows(feedbacks: list[Feedback]) -> list[QuestionRow]:
     order: list[Any] = []
     texts: dict[Any, str] = {}
     cells: dict[Any, list[Coverage | None]] = {}
     for index, feedback in enumerate(feedbacks):
         for answer in feedback.answers:
+            # The scorecard lists every question of the interview kit; one left without notes or a
+            # covered key point was not asked, which is not the same as a candidate covering nothing.
+            asked = bool(answer.covered_key_points) or bool((answer.notes or "").strip())
             snapshot = answer.question_snapshot or {}
             text = str(snapshot.get("text", ""))
             key = answer.question_id if answer.question_id is not None else f"text:{text}"
@@ -182,7 +235,8 @@ def _question_rows(feedbacks: list[Feedback]) -> list[QuestionRow]:
             covered = {
                 i for i in answer.covered_key_points or [] if isinstance(i, int) and 0 <= i < len(points)
             }
-            cells[key][index] = Coverage(covered=len(covered), total=len(points), notes=answer.notes)
+            if asked:
+                cells[key][index] = Coverage(covered=len(covered), total=len(points), notes=answer.notes)
     return [QuestionRow(text=texts[key], cells=cells[key]) for key in order]
 
 
@@ -263,6 +317,7 @@ def debrief(application: Application) -> Debrief:
         fit=fit,
         recommendations=counts,
         decisions=decisions_for(application),
+        scorecards=_scorecards(application, feedbacks),
     )
 
 
@@ -298,9 +353,7 @@ def _target_stage(application: Application, kind: DecisionKind, to_stage_id: int
         target = found
     if target.id == application.stage_id:
         message = f"The application is already in {target.name}."
-        raise ValidationFailed(
-            message, {"to_stage_id" if kind == DecisionKind.ADVANCE else "kind": [message]}
-        )
+        raise Conflict(message, {"to_stage_id" if kind == DecisionKind.ADVANCE else "kind": [message]})
     return target
 
 
@@ -312,8 +365,11 @@ def record_decision(
     kind: str | DecisionKind,
     reason: str,
     to_stage_id: int | None = None,
+    confirm_gate: bool = False,
 ) -> Decision:
-    """Record the decision with its reason and the fit it was made on, and move the application."""
+    """Record the decision with its reason and the fit it was made on, and move the application.
+    Advancing or hiring past a failed or incomplete must-have gate needs ``confirm_gate`` (409
+    otherwise); the decision's reason is the reason for going past it."""
     if not can_decide(actor, application):
         raise PermissionDenied("You cannot decide on this application.")
     decision_kind = _decision_kind(kind)
@@ -325,6 +381,9 @@ def record_decision(
     fit = compute_fit(
         skill_specs(application.opening), evidence_for_applications([application.id])[application.id]
     )
+    held = fit.gate != "passed" and is_advance(application, target)
+    holds = [GateHold(application, target, fit)] if held else []
+    require_confirmation(holds, confirm_gate=confirm_gate, reason=cleaned)
     decision = Decision(
         application_id=application.id,
         decided_by_id=actor.id,
@@ -351,11 +410,12 @@ def record_decision(
         candidate_id=application.candidate_id,
         opening_id=application.opening_id,
     )
+    notify_decision_recorded(actor, decision)
     # The stage move commits, and with it the decision and its audit event: one transaction.
     if decision_kind == DecisionKind.REJECT:
         reject_application(actor, application, cleaned)
     else:
-        move_application(actor, application, target.id, cleaned)
+        move_application(actor, application, target.id, cleaned, confirm_gate=confirm_gate)
     return decision
 
 

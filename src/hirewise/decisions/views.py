@@ -8,6 +8,8 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
+from hirewise.candidates.follow_through import rejection_follow_through
+from hirewise.candidates.gate import GateConfirmationRequired
 from hirewise.candidates.models import Application
 from hirewise.candidates.queries import get_application
 from hirewise.decisions import services
@@ -35,12 +37,15 @@ def decision_helpers() -> dict[str, Any]:
 
 
 def _debrief_page(application: Application, form: DecisionForm, status: int = 200) -> tuple[str, int]:
+    allowed = can_decide(current_user, application)
     page = render_template(
         "decisions/debrief.html",
         application=application,
         debrief=services.debrief(application),
         form=form,
-        can_decide=can_decide(current_user, application),
+        can_decide=allowed,
+        # Said before a reject decision is recorded: it cancels interviews and revokes assessment links.
+        reject_follow_through=rejection_follow_through(application) if allowed else None,
     )
     return page, status
 
@@ -69,7 +74,11 @@ def decide(application_id: int) -> Any:
             kind=form.kind.data or "",
             reason=form.reason.data or "",
             to_stage_id=stage_id,
+            confirm_gate=bool(form.confirm_gate.data),
         )
+    except GateConfirmationRequired as exc:
+        form.confirm_gate.errors = [*form.confirm_gate.errors, exc.message]
+        return _debrief_page(get_application(application_id), form, exc.status)
     except DomainError as exc:
         show_domain_errors(form, exc)
         return _debrief_page(get_application(application_id), form, exc.status)

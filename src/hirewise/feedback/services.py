@@ -33,6 +33,7 @@ from hirewise.feedback.models import (
 )
 from hirewise.interviews.models import Interview, InterviewStatus, interview_interviewers
 from hirewise.interviews.services import ends_at, focus_skills, get_interview, questions
+from hirewise.notifications.services import notify_feedback_submitted
 from hirewise.security import can_view_feedback, can_write_feedback, feedback_visible_to
 
 MAX_TEXT = 20_000
@@ -302,6 +303,7 @@ def submit_feedback(
     after = revision_snapshot(feedback)
     feedback.revisions.append(FeedbackRevision(version=1, snapshot=after, created_by_id=actor.id))
     _audit(actor, feedback, "submit", f"Submitted feedback on {feedback.interview.title}", after=after)
+    notify_feedback_submitted(actor, feedback)
     db.session.commit()
     return feedback
 

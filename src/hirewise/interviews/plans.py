@@ -51,8 +51,10 @@ def _question_skills(questions: Sequence[OpeningQuestion]) -> list[int]:
     return int_ids(q.skill_id for q in questions if q.skill_id is not None)
 
 
-def default_plan(actor: User, opening: Opening) -> list[InterviewPlanItem]:
-    """A screening call and a technical interview from the opening's questions; nothing if a plan exists."""
+def default_plan(actor: User, opening: Opening, *, commit: bool = True) -> list[InterviewPlanItem]:
+    """A screening call and a technical interview from the opening's questions; nothing if a plan exists.
+
+    ``commit=False`` makes it a step of a larger use case (setting an opening up in one step)."""
     existing = list_plan(opening)
     if existing:
         return existing
@@ -95,7 +97,8 @@ def default_plan(actor: User, opening: Opening) -> list[InterviewPlanItem]:
             after=snapshot(item, PLAN_FIELDS),
             opening_id=opening.id,
         )
-    db.session.commit()
+    if commit:
+        db.session.commit()
     return list_plan(opening)
 
 

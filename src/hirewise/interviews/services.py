@@ -46,6 +46,7 @@ from hirewise.interviews.validation import (
     single_line,
 )
 from hirewise.mail.services import deliver_later
+from hirewise.openings.automation import after_interview_scheduled
 from hirewise.openings.models import OpeningQuestion, OpeningSkill
 from hirewise.security import can_change_application, interviews_visible_to
 
@@ -283,6 +284,7 @@ def schedule_interview(
         candidate_id=application.candidate_id,
         opening_id=application.opening_id,
     )
+    after_interview_scheduled(actor, application, plan_item.stage if plan_item else None)
     deliver_later(message_ids)
     db.session.commit()
     return interview
@@ -346,8 +348,13 @@ def reschedule_interview(
     return interview
 
 
-def cancel_interview(actor: User, interview: Interview, reason: str = "") -> Interview:
-    """Cancel an interview and send everyone a METHOD:CANCEL for it."""
+def cancel_interview(
+    actor: User, interview: Interview, reason: str = "", *, commit: bool = True
+) -> Interview:
+    """Cancel an interview and send everyone a METHOD:CANCEL for it.
+
+    ``commit=False`` makes it a step of a larger use case (rejecting the application), which commits.
+    """
     _require_change(actor, interview.application)
     if interview.status == InterviewStatus.CANCELLED:
         raise Conflict("This interview is already cancelled.")
@@ -369,5 +376,6 @@ def cancel_interview(actor: User, interview: Interview, reason: str = "") -> Int
         opening_id=interview.application.opening_id,
     )
     deliver_later(message_ids)
-    db.session.commit()
+    if commit:
+        db.session.commit()
     return interview

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from flask.views import MethodView
 
 from hirewise.api import api_blueprint, current_api_user, paginate
 from hirewise.errors import PermissionDenied
-from hirewise.openings import services
+from hirewise.openings import automation, services
 from hirewise.openings.models import Opening
 from hirewise.openings.schemas import (
+    AutomationSchema,
+    AutomationUpdateSchema,
+    OpeningCreatedSchema,
     OpeningCreateSchema,
     OpeningDetailSchema,
     OpeningListArgs,
@@ -20,6 +24,7 @@ from hirewise.openings.schemas import (
     SkillUpdateSchema,
     StagePageSchema,
 )
+from hirewise.openings.setup import OpeningSetup, set_up_opening
 from hirewise.security import (
     can_create_opening,
     can_edit_opening,
@@ -57,14 +62,19 @@ class Openings(MethodView):
         return paginate(stmt, args["page"], args["per_page"])
 
     @blp.arguments(OpeningCreateSchema, location="json")
-    @blp.response(201, OpeningDetailSchema)
-    def post(self, data: dict[str, Any]) -> Opening:
-        """Create an opening, copying the kit's skills and questions, with the default stages."""
+    @blp.response(201, OpeningCreatedSchema)
+    def post(self, data: dict[str, Any]) -> OpeningSetup:
+        """Create an opening, copying the kit's skills and questions, with the default stages.
+
+        From a kit it is set up in one step unless told otherwise: its interview plan generated, the
+        kit's screening assessment added (when the kit ships one) and published; ``setup`` in the
+        answer says what was. All or nothing.
+        """
         user = current_api_user()
         if not can_create_opening(user):
             raise PermissionDenied("Only admins and recruiters can create openings.")
-        opening = services.create_opening(user, **data)
-        return services.get_opening(opening.id)
+        result = set_up_opening(user, **data)
+        return replace(result, opening=services.get_opening(result.opening.id))
 
 
 @blp.route("/<int:opening_id>")
@@ -91,6 +101,20 @@ class OpeningResource(MethodView):
             feedback_visibility=data.get("feedback_visibility"),
         )
         return services.get_opening(opening_id)
+
+
+@blp.route("/<int:opening_id>/automation")
+class OpeningAutomation(MethodView):
+    @blp.response(200, AutomationSchema)
+    def get(self, opening_id: int) -> Opening:
+        """The opening's stage automations."""
+        return _visible_opening(opening_id)
+
+    @blp.arguments(AutomationUpdateSchema, location="json")
+    @blp.response(200, AutomationSchema)
+    def patch(self, data: dict[str, bool], opening_id: int) -> Opening:
+        """Turn stage automations on or off; settings left out keep their value. Audit-logged."""
+        return automation.update_automations(current_api_user(), _editable_opening(opening_id), **data)
 
 
 @blp.route("/<int:opening_id>/skills")

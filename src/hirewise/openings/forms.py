@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     DecimalField,
     IntegerField,
     SelectField,
@@ -63,14 +64,28 @@ class OpeningEditForm(OpeningDetailsForm):
 
 
 class OpeningCreateForm(OpeningDetailsForm):
+    # "Publish now" replaces the status: a new opening is either on the careers page or a draft.
+    status = None
     kit_id = SelectField("Hiring kit", coerce=int, choices=[])
     team_ids = _team_field("Hiring team")
+    with_interview_plan = BooleanField("Add the kit's interview plan", default=True)
+    with_assessment = BooleanField("Add the kit's screening assessment", default=True)
+    publish = BooleanField("Publish now", default=True)
 
     def set_choices(self, kits: Sequence[Kit], users: Sequence[User]) -> None:
         self.kit_id.choices = [SelectChoice(NO_KIT, "No kit: start with an empty scorecard")] + [
             SelectChoice(kit.id, kit.name) for kit in kits
         ]
         self.team_ids.choices = team_options(users)
+
+
+class AutomationForm(FlaskForm):
+    """The opening's stage automations (``openings/automation.py``); an unticked box turns one off."""
+
+    move_on_assessment_invite = BooleanField(
+        "Sending an assessment invitation moves the application to Assessment"
+    )
+    move_on_interview_scheduled = BooleanField("Scheduling an interview moves the application to Interview")
 
 
 class TeamForm(FlaskForm):

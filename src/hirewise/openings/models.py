@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from sqlalchemy import Column, ForeignKey, String, Table, Text, UniqueConstraint
+from sqlalchemy import Column, ForeignKey, String, Table, Text, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hirewise.auth.models import User
@@ -82,6 +82,10 @@ class Opening(TimestampMixin, Base):
         default=FeedbackVisibility.AFTER_SUBMIT,
         server_default=FeedbackVisibility.AFTER_SUBMIT.value,
     )
+    # Stage automations (see openings/automation.py): sending an assessment invitation moves the
+    # application to the Assessment stage; scheduling an interview moves it to the Interview stage.
+    auto_move_on_assessment_invite: Mapped[bool] = mapped_column(default=True, server_default=true())
+    auto_move_on_interview_scheduled: Mapped[bool] = mapped_column(default=True, server_default=true())
 
     kit: Mapped[Kit | None] = relationship()
     team: Mapped[list[User]] = relationship(secondary=opening_members, order_by="User.full_name")

@@ -281,7 +281,10 @@ def create_opening(
     description: str = "",
     status: OpeningStatus | str = OpeningStatus.DRAFT,
     team_ids: Sequence[int] = (),
+    commit: bool = True,
 ) -> Opening:
+    """Create the opening with its own copy of the kit; ``commit=False`` makes it a step of a
+    larger use case (setting the opening up in one step, ``setup.py``), which commits."""
     title = _text(title, "title", TITLE_MAX, required=True)
     opening = Opening(
         slug=_unique_slug(title),
@@ -314,7 +317,8 @@ def create_opening(
         after=after,
         opening_id=opening.id,
     )
-    db.session.commit()
+    if commit:
+        db.session.commit()
     return opening
 
 

@@ -13,10 +13,12 @@ from hirewise.audit.services import timeline
 from hirewise.auth.models import Role
 from hirewise.errors import DomainError
 from hirewise.form_errors import show_domain_errors
-from hirewise.openings import services
+from hirewise.home.services import todo_for
+from hirewise.openings import automation, services
 from hirewise.openings.forms import (
     NO_KIT,
     STATUS_OPTIONS,
+    AutomationForm,
     OpeningCreateForm,
     OpeningEditForm,
     SkillForm,
@@ -25,6 +27,7 @@ from hirewise.openings.forms import (
     team_options,
 )
 from hirewise.openings.models import Opening, OpeningSkill
+from hirewise.openings.setup import OpeningSetup, set_up_opening
 from hirewise.paging import requested_page
 from hirewise.security import (
     can_create_opening,
@@ -37,6 +40,7 @@ from hirewise.security import (
 bp = Blueprint("openings", __name__, template_folder="templates")
 PER_PAGE = 25
 NEW_SKILL_PREFIX = "new_skill"
+OPENING_EVENTS = 200
 
 
 def _is_htmx() -> bool:
@@ -67,13 +71,25 @@ def _skill_values(form: SkillForm) -> dict[str, Any]:
     }
 
 
+def _set_up_message(result: OpeningSetup) -> str:
+    state = "published on the careers page" if result.published else "saved as a draft"
+    added = []
+    if result.interview_plan:
+        added.append(f"its interview plan ({len(result.interview_plan)} interviews)")
+    if result.assessment is not None:
+        added.append(f"the screening assessment “{result.assessment.title}”")
+    extras = f", with {' and '.join(added)}" if added else ""
+    return f"Opening “{result.opening.title}” created and {state}{extras}."
+
+
 @bp.get("/")
 @login_required
 def dashboard() -> str:
+    todo = todo_for(current_user)
     if current_user.has_role(Role.INTERVIEWER):
-        return render_template("openings/dashboard.html", rows=[], interviewer=True)
+        return render_template("openings/dashboard.html", rows=[], interviewer=True, todo=todo)
     return render_template(
-        "openings/dashboard.html", rows=services.dashboard(current_user), interviewer=False
+        "openings/dashboard.html", rows=services.dashboard(current_user), interviewer=False, todo=todo
     )
 
 
@@ -100,46 +116,61 @@ def new() -> Response | Any:
     if request.method == "GET":
         form.kit_id.data = services.default_kit_id(kits) or NO_KIT
     if form.validate_on_submit():
+        from_kit = bool(form.kit_id.data)
         try:
-            opening = services.create_opening(
+            result = set_up_opening(
                 current_user,
                 title=form.title.data or "",
                 kit_id=form.kit_id.data or None,
                 location=form.location.data or "",
                 employment_type=form.employment_type.data,
                 description=form.description.data or "",
-                status=form.status.data,
                 team_ids=form.team_ids.data or [],
+                with_interview_plan=from_kit and form.with_interview_plan.data,
+                with_assessment=from_kit and form.with_assessment.data,
+                publish=form.publish.data,
             )
         except DomainError as exc:
             show_domain_errors(form, exc)
         else:
-            flash(f"Opening “{opening.title}” created.", "success")
-            return redirect(url_for("openings.detail", opening_id=opening.id))
+            flash(_set_up_message(result), "success")
+            return redirect(url_for("openings.detail", opening_id=result.opening.id))
     return render_template("openings/new.html", form=form), 422 if form.errors else 200
-
-
-def _render_detail(opening: Opening, skill_form: SkillForm | None = None, status: int = 200) -> Any:
-    team_form = TeamForm(prefix="team", formdata=None)
-    team_form.team_ids.choices = team_options(services.team_choices())
-    team_form.team_ids.data = [member.id for member in opening.team]
-    return render_template(
-        "openings/detail.html",
-        opening=opening,
-        skill_form=skill_form or SkillForm(prefix=NEW_SKILL_PREFIX, formdata=None),
-        team_form=team_form,
-        status_form=StatusForm(prefix="status", formdata=None, status=opening.status),
-        counts=services.stage_counts([opening.id])[opening.id],
-        events=timeline(current_user, opening_id=opening.id),
-    ), status
 
 
 @bp.get("/openings/<int:opening_id>")
 @login_required
 def detail(opening_id: int) -> Any:
+    """The Overview tab: a read-only summary; every editing form is on the Settings tab."""
     opening = services.get_opening(opening_id)
     require(can_view_opening(current_user, opening))
-    return _render_detail(opening)
+    return render_template(
+        "openings/detail.html",
+        opening=opening,
+        counts=services.stage_counts([opening.id])[opening.id],
+        events=timeline(current_user, opening_id=opening.id, limit=OPENING_EVENTS),
+        max_events=OPENING_EVENTS,
+    )
+
+
+def _render_settings(opening: Opening, skill_form: SkillForm | None = None, status: int = 200) -> Any:
+    team_form = TeamForm(prefix="team", formdata=None)
+    team_form.team_ids.choices = team_options(services.team_choices())
+    team_form.team_ids.data = [member.id for member in opening.team]
+    return render_template(
+        "openings/settings.html",
+        opening=opening,
+        skill_form=skill_form or SkillForm(prefix=NEW_SKILL_PREFIX, formdata=None),
+        team_form=team_form,
+        status_form=StatusForm(prefix="status", formdata=None, status=opening.status),
+    ), status
+
+
+@bp.get("/openings/<int:opening_id>/settings")
+@login_required
+def settings(opening_id: int) -> Any:
+    """The Settings tab: status, details, scorecard and hiring team, for whoever may edit the opening."""
+    return _render_settings(_opening_for_edit(opening_id))
 
 
 @bp.route("/openings/<int:opening_id>/edit", methods=["GET", "POST"])
@@ -163,7 +194,7 @@ def edit(opening_id: int) -> Response | Any:
             show_domain_errors(form, exc)
         else:
             flash("Opening saved.", "success")
-            return redirect(url_for("openings.detail", opening_id=opening.id))
+            return redirect(url_for("openings.settings", opening_id=opening.id))
     return render_template("openings/edit.html", form=form, opening=opening), 422 if form.errors else 200
 
 
@@ -181,7 +212,7 @@ def team(opening_id: int) -> Response:
             flash("Hiring team saved.", "success")
         except DomainError as exc:
             flash(exc.message, "error")
-    return redirect(url_for("openings.detail", opening_id=opening.id, _anchor="team"))
+    return redirect(url_for("openings.settings", opening_id=opening.id, _anchor="team"))
 
 
 @bp.post("/openings/<int:opening_id>/status")
@@ -194,7 +225,7 @@ def status(opening_id: int) -> Response:
     else:
         services.set_status(current_user, opening, form.status.data)
         flash(f"The opening is now {opening.status}.", "success")
-    return redirect(url_for("openings.detail", opening_id=opening.id))
+    return redirect(url_for("openings.settings", opening_id=opening.id))
 
 
 @bp.post("/openings/<int:opening_id>/skills")
@@ -209,8 +240,8 @@ def add_skill(opening_id: int) -> Any:
             show_domain_errors(form, exc)
         else:
             flash(f"Skill “{skill.name}” added.", "success")
-            return redirect(url_for("openings.detail", opening_id=opening.id, _anchor="scorecard"))
-    return _render_detail(opening, skill_form=form, status=422)
+            return redirect(url_for("openings.settings", opening_id=opening.id, _anchor="scorecard"))
+    return _render_settings(opening, skill_form=form, status=422)
 
 
 @bp.get("/openings/<int:opening_id>/skills/<int:skill_id>/edit")
@@ -246,7 +277,7 @@ def update_skill(opening_id: int, skill_id: int) -> Any:
             if _is_htmx():
                 return render_template("openings/_skill_row.html", opening=opening, skill=skill)
             flash(f"Skill “{skill.name}” saved.", "success")
-            return redirect(url_for("openings.detail", opening_id=opening.id, _anchor=f"skill-{skill.id}"))
+            return redirect(url_for("openings.settings", opening_id=opening.id, _anchor=f"skill-{skill.id}"))
     if _is_htmx():
         # htmx swaps only 2xx responses: the row comes back as a form showing its errors.
         return render_template("openings/_skill_edit_row.html", opening=opening, skill=skill, form=form)
@@ -261,4 +292,23 @@ def remove_skill(opening_id: int, skill_id: int) -> Response:
     name = skill.name
     services.remove_skill(current_user, skill)
     flash(f"Skill “{name}” removed. Its questions stay on the opening.", "success")
-    return redirect(url_for("openings.detail", opening_id=opening.id, _anchor="scorecard"))
+    return redirect(url_for("openings.settings", opening_id=opening.id, _anchor="scorecard"))
+
+
+@bp.post("/openings/<int:opening_id>/automation")
+@login_required
+def save_automation(opening_id: int) -> Response:
+    """Save the stage automations (the form is on the Settings tab, ``_automations.html``)."""
+    opening = _opening_for_edit(opening_id)
+    form = AutomationForm()
+    if not form.validate_on_submit():
+        flash("The form expired; reload the page and try again.", "error")
+    else:
+        automation.update_automations(
+            current_user,
+            opening,
+            move_on_assessment_invite=form.move_on_assessment_invite.data,
+            move_on_interview_scheduled=form.move_on_interview_scheduled.data,
+        )
+        flash("Stage automations saved.", "success")
+    return redirect(url_for("openings.settings", opening_id=opening.id, _anchor="automation"))

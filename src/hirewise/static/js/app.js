@@ -13,4 +13,9 @@
       box.checked = event.target.checked;
     });
   });
+  // The top menu is a <details> that CSS keeps unfolded on wide screens; a browser without
+  // ::details-content would hide it there, so it starts open instead.
+  var menu = document.querySelector(".nav-menu");
+  var supported = window.CSS && CSS.supports && CSS.supports("selector(::details-content)");
+  if (menu && !supported && window.matchMedia("(min-width: 64rem)").matches) { menu.open = true; }
 })();

@@ -69,6 +69,8 @@
   function send(card, stageId, extra) {
     var body = new FormData();
     body.append("stage_id", stageId);
+    // Where a confirmation page (the must-have gate) sends the user back to.
+    body.append("next", window.location.pathname + window.location.search);
     if (extra) {
       body.append("reason_choice", extra.reason_choice);
       body.append("reason", extra.reason);
@@ -81,7 +83,10 @@
     }).then(function (response) {
       return response.json().catch(function () { return {}; }).then(function (data) {
         if (!response.ok || !data.ok) {
-          throw new Error(data.message || "The move failed (" + response.status + ").");
+          var failure = new Error(data.message || "The move failed (" + response.status + ").");
+          // Advancing past a failed or incomplete must-have gate: the confirmation page asks why.
+          failure.confirmUrl = data.code === "gate_confirmation_required" ? data.confirm_url : null;
+          throw failure;
         }
         return data;
       });
@@ -106,16 +111,32 @@
     }).catch(function (error) {
       revert(event);
       announce(error.message, true);
+      if (error.confirmUrl) { window.location.assign(error.confirmUrl); }
     });
   }
 
-  board.querySelectorAll(".board-cards").forEach(function (list) {
-    window.Sortable.create(list, {
-      group: "pipeline",
-      animation: 150,
-      filter: "select, button, input, label",
-      preventOnFilter: false,
-      onEnd: onEnd
+  function makeSortable(root) {
+    root.querySelectorAll(".board-cards:not([data-sortable])").forEach(function (list) {
+      list.setAttribute("data-sortable", "");
+      window.Sortable.create(list, {
+        group: "pipeline",
+        animation: 150,
+        filter: "select, button, input, label",
+        preventOnFilter: false,
+        onEnd: onEnd
+      });
     });
-  });
+  }
+
+  makeSortable(board);
+  // "Show more" swaps in a whole column (htmx); its new list becomes draggable too, and the
+  // keyboard focus moves to the first card that was not shown before.
+  if (window.htmx) {
+    window.htmx.onLoad(function (element) {
+      if (!element.classList || !element.classList.contains("board-column")) { return; }
+      makeSortable(element);
+      var first = element.querySelectorAll(".board-card .name")[Number(element.getAttribute("data-first-new") || "0")];
+      if (first) { first.focus(); }
+    });
+  }
 })();

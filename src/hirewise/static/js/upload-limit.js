@@ -1,7 +1,8 @@
-// File inputs with a size limit: <input type="file" data-max-bytes="5242880" data-too-large="message">.
-// A file over the limit is refused here, before the form is sent, so nothing the person typed is
-// lost. The server checks again and, without this script, answers the form back with the typed
-// text (a 413 page that re-renders it).
+// File inputs with a size limit: <input type="file" data-max-bytes="5242880" data-too-large="message">,
+// and optionally a type: data-extensions=".pdf .docx" data-wrong-type="message".
+// A file over the limit or of another type is refused here, before the form is sent, so nothing the
+// person typed is lost. The server checks again and, without this script, answers the form back with
+// the typed text (a 413 page that re-renders it).
 (function () {
   "use strict";
 
@@ -10,6 +11,21 @@
     return Array.prototype.some.call(input.files || [], function (file) {
       return limit > 0 && file.size > limit;
     });
+  }
+
+  function wrongType(input) {
+    var allowed = (input.getAttribute("data-extensions") || "").toLowerCase().split(/\s+/).filter(Boolean);
+    if (!allowed.length) { return false; }
+    return Array.prototype.some.call(input.files || [], function (file) {
+      var name = file.name.toLowerCase();
+      return !allowed.some(function (extension) { return name.slice(-extension.length) === extension; });
+    });
+  }
+
+  function problemOf(input) {
+    if (wrongType(input)) { return input.getAttribute("data-wrong-type") || "This type of file is not accepted."; }
+    if (tooLarge(input)) { return input.getAttribute("data-too-large") || "This file is too large."; }
+    return "";
   }
 
   function showProblem(input, message) {
@@ -32,12 +48,10 @@
   }
 
   function check(input) {
-    if (!tooLarge(input)) {
-      showProblem(input, "");
-      return true;
-    }
-    showProblem(input, input.getAttribute("data-too-large") || "This file is too large.");
-    input.value = "";  // nothing too large can be sent; the other fields keep their text
+    var problem = problemOf(input);
+    showProblem(input, problem);
+    if (!problem) { return true; }
+    input.value = "";  // nothing refused can be sent; the other fields keep their text
     return false;
   }
 
@@ -49,7 +63,7 @@
   document.addEventListener("submit", function (event) {
     var inputs = event.target.querySelectorAll("input[type=file][data-max-bytes]");
     Array.prototype.forEach.call(inputs, function (input) {
-      if (tooLarge(input) && !check(input)) {
+      if (problemOf(input) && !check(input)) {
         event.preventDefault();
         input.focus();
       }
