@@ -448,7 +448,7 @@ def test_invitation_conflicts_validation_and_revoke(client, team):
     no_questions = client.post(
         f"{API}/{empty['id']}/invitations", json={"application_ids": [team.second.id]}, headers=team.auth
     )
-    assert no_questions.status_code == 422
+    assert no_questions.status_code == 409
     client.patch(f"{API}/{assessment['id']}", json={"status": "archived"}, headers=team.auth)
     archived = client.post(url, json={"application_ids": [team.second.id]}, headers=team.auth)
     assert archived.status_code == 409

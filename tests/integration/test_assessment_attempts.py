@@ -601,8 +601,21 @@ def test_archived_bank_questions_are_not_added(recruiter):
     archived = BankQuestion(text="Old?", expected_answer="Yes.", archived=True)
     db.session.add(archived)
     db.session.commit()
-    with pytest.raises(ValidationFailed, match="archived"):
+    with pytest.raises(Conflict, match="archived"):
         services.add_bank_question(recruiter, assessment, archived)
+    unanswered = BankQuestion(text="Why?", expected_answer="  ")
+    db.session.add(unanswered)
+    db.session.commit()
+    with pytest.raises(Conflict, match="no expected answer"):
+        services.add_bank_question(recruiter, assessment, unanswered)
+    # The bank allows longer expected answers than an assessment question: the question does not fit.
+    long_winded = BankQuestion(text="Explain.", expected_answer="Because. " * 700)
+    db.session.add(long_winded)
+    db.session.commit()
+    with pytest.raises(Conflict, match="does not fit an assessment question") as refused:
+        services.add_bank_question(recruiter, assessment, long_winded)
+    assert "expected_answer" in refused.value.details
+    assert services.get_assessment(assessment.id).questions == []
     assert services.request_rescore(recruiter, assessment, []) == 0
     assert not db.session.execute(select(AuditEvent).where(AuditEvent.action == "rescore")).first()
 

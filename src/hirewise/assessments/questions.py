@@ -240,9 +240,15 @@ def add_bank_question(
     if not can_view_question_bank(actor):
         raise PermissionDenied("You are not allowed to use the question bank.")
     if bank_question.archived:
-        raise ValidationFailed(
+        # The request is well formed; the question's state refuses it (409, as the spec says).
+        raise Conflict(
             "This bank question is archived; restore it first.",
             {"bank_question_id": ["The question is archived."]},
+        )
+    if not (bank_question.expected_answer or "").strip():
+        raise Conflict(
+            "This bank question has no expected answer to score against; add one in the question bank first.",
+            {"bank_question_id": ["The question has no expected answer."]},
         )
     skill = next(
         (s for s in assessment.opening.skills if s.name.casefold() == bank_question.skill.casefold()), None
@@ -254,7 +260,15 @@ def add_bank_question(
         "skill_id": skill.id if skill else None,
         "content": {"expected_answer": bank_question.expected_answer, "key_points": bank_question.key_points},
     }
-    return add_question(actor, assessment, values, bank_question_id=bank_question.id)
+    try:
+        return add_question(actor, assessment, values, bank_question_id=bank_question.id)
+    except ValidationFailed as refused:
+        if isinstance(refused.details, dict) and set(refused.details) <= {"points"}:
+            raise
+        # The request was fine; the bank question's own content breaks an assessment question's limits.
+        raise Conflict(
+            f"This bank question does not fit an assessment question: {refused.message}", refused.details
+        ) from refused
 
 
 def get_question(assessment: Assessment, question_id: int) -> AssessmentQuestion:

@@ -13,6 +13,7 @@ from sqlalchemy import or_, select
 from hirewise.audit.models import AuditEvent
 from hirewise.auth.models import User
 from hirewise.extensions import db
+from hirewise.paging import Page, paginate
 from hirewise.security import event_reasons_visible_to, events_visible_to
 
 
@@ -150,7 +151,7 @@ def timeline(
     ]
 
 
-def recent(viewer: User, limit: int = 100, offset: int = 0) -> list[AuditEvent]:
+def recent(viewer: User, page: int = 1, per_page: int = 100) -> Page[AuditEvent]:
     """The whole log, newest first, as far as ``viewer`` may see it (admins: all of it)."""
-    stmt = select(AuditEvent).where(events_visible_to(viewer))
-    return list(db.session.execute(stmt.order_by(AuditEvent.id.desc()).limit(limit).offset(offset)).scalars())
+    stmt = select(AuditEvent).where(events_visible_to(viewer)).order_by(AuditEvent.id.desc())
+    return paginate(stmt, page, per_page, count_by=AuditEvent.id)

@@ -15,8 +15,5 @@ PAGE_SIZE = 100
 @login_required
 def index() -> str:
     require(can_view_audit_log(current_user))
-    page = requested_page()
-    events = services.recent(current_user, limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE)
-    return render_template(
-        "audit/index.html", events=events[:PAGE_SIZE], page=page, has_next=len(events) > PAGE_SIZE
-    )
+    found = services.recent(current_user, requested_page(), PAGE_SIZE)
+    return render_template("audit/index.html", events=found.items, page=found.page, has_next=found.has_next)

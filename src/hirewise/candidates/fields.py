@@ -52,7 +52,10 @@ def split_links(value: str | Iterable[str] | None) -> list[str]:
 
 
 def is_web_url(value: str) -> bool:
-    parts = urlsplit(value)
+    try:
+        parts = urlsplit(value)
+    except ValueError:  # "http://[x": an unclosed IPv6 bracket
+        return False
     return parts.scheme in {"http", "https"} and bool(parts.netloc) and not re.search(r"\s", value)
 
 

@@ -59,21 +59,30 @@ class FeedbackListArgs(PageArgs):
     application_id = fields.Integer(load_default=None, validate=validate.Range(min=1, max=2**31 - 1))
 
 
+# Object keys are ids: JSON keys are strings, so the spec says which strings.
+_ID_KEY = fields.String(validate=validate.Regexp(r"^[1-9][0-9]{0,17}$", error="Not an id."))
+
+
 class AnswerInputSchema(Schema):
     notes = fields.String(load_default="", validate=validate.Length(max=MAX_TEXT))
-    covered_key_points = fields.List(fields.Integer(strict=True), load_default=list)
+    covered_key_points = fields.List(
+        fields.Integer(strict=True, validate=validate.Range(min=0, max=99)),
+        load_default=list,
+        validate=validate.Length(max=100),
+        metadata={"description": "Indexes of the question's key points the answer covered"},
+    )
 
 
 class FeedbackInputSchema(Schema):
     interview_id = fields.Integer(required=True, validate=validate.Range(min=1, max=2**31 - 1))
     ratings = fields.Dict(
-        keys=fields.String(),
-        values=fields.Integer(allow_none=True, strict=True),
+        keys=_ID_KEY,
+        values=fields.Integer(allow_none=True, strict=True, validate=validate.Range(min=1, max=4)),
         load_default=dict,
         metadata={"description": "skill_id -> 1..4, or null for not assessed"},
     )
     answers = fields.Dict(
-        keys=fields.String(),
+        keys=_ID_KEY,
         values=fields.Nested(AnswerInputSchema),
         load_default=dict,
         metadata={"description": "question_id -> notes and covered key point indexes"},

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from hirewise.audit.services import changed, record, snapshot
@@ -28,6 +28,7 @@ from hirewise.extensions import db
 from hirewise.mail.defaults import DEFAULT_TEMPLATES, SAMPLE_CONTEXT, DefaultTemplate
 from hirewise.mail.models import EmailTemplate, OutboxMessage, OutboxStatus, TemplateKey
 from hirewise.mail.rendering import RenderedEmail, check_sources, render_pair, single_line
+from hirewise.paging import paginate
 from hirewise.security import outbox_messages_visible_to
 
 log = logging.getLogger(__name__)
@@ -302,15 +303,10 @@ def list_outbox(
             stmt = stmt.where(OutboxMessage.status == OutboxStatus(status).value)
         except ValueError:
             raise ValidationFailed(f"'{status}' is not an outbox status.", {"status": ["unknown"]}) from None
-    page, per_page = max(page, 1), min(max(per_page, 1), 100)
-    total = db.session.execute(select(func.count()).select_from(stmt.subquery())).scalar_one()
-    items = list(
-        db.session.execute(
-            stmt.order_by(OutboxMessage.id.desc()).limit(per_page).offset((page - 1) * per_page)
-        ).scalars()
+    found = paginate(stmt.order_by(OutboxMessage.id.desc()), page, per_page, count_by=OutboxMessage.id)
+    return OutboxPage(
+        found.items, found.page, found.per_page, found.total, found.pages, candidate_names(found.items)
     )
-    pages = max(1, -(-total // per_page))
-    return OutboxPage(items, page, per_page, total, pages, candidate_names(items))
 
 
 def get_message(message_id: int) -> OutboxMessage:

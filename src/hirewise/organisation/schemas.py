@@ -2,23 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from marshmallow import Schema, fields
 
-from marshmallow import Schema, ValidationError, fields, validates_schema
+from hirewise.api.limits import SettingsUpdate, StrictBoolean
 
 CODE_QUESTIONS_HELP = (
     "Whether hiring managers may add and edit code questions (which run a candidate's Python on the "
     "server, in a sandbox). Recruiters and admins always may."
 )
-
-
-class StrictBoolean(fields.Boolean):
-    """JSON ``true`` or ``false`` only; marshmallow's Boolean also takes 1, "yes" or "on"."""
-
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> bool:
-        if not isinstance(value, bool):
-            raise self.make_error("invalid")
-        return value
 
 
 class OrganisationSettingsSchema(Schema):
@@ -29,12 +20,7 @@ class OrganisationSettingsSchema(Schema):
     )
 
 
-class OrganisationSettingsUpdateSchema(Schema):
+class OrganisationSettingsUpdateSchema(SettingsUpdate):
     """Settings left out keep their value; unknown settings and an empty body are refused (422)."""
 
     hiring_managers_write_code_questions = StrictBoolean(metadata={"description": CODE_QUESTIONS_HELP})
-
-    @validates_schema
-    def _not_empty(self, data: dict[str, Any], **kwargs: Any) -> None:
-        if not data:
-            raise ValidationError("Send at least one setting to change.")

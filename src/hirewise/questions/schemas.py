@@ -6,7 +6,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from hirewise.api import PageArgs, page_schema
-from hirewise.api.limits import line, text
+from hirewise.api.limits import StrictBoolean, line, text
 from hirewise.kits.models import Difficulty, QuestionType
 from hirewise.kits.services import EXPORT_FORMATS
 from hirewise.questions.services import (
@@ -101,7 +101,7 @@ class BankQuestionExportArgs(BankQuestionFilterSchema):
 
 
 class BankQuestionArchiveSchema(Schema):
-    archived = fields.Boolean(
+    archived = StrictBoolean(
         load_default=True, metadata={"description": "false puts an archived question back in the bank."}
     )
 
