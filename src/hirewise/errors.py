@@ -71,6 +71,23 @@ def _http_error_code(exc: HTTPException) -> str:
     return (exc.name or "error").lower().replace(" ", "_")
 
 
+def _first_problem(messages: dict[str, Any], path: tuple[str, ...] = ()) -> str | None:
+    """The first schema message with the field it is about: ``title: Length must be between 1 and 200.``
+    (the location, ``json`` or ``query``, left out; list positions kept: ``links.4: …``)."""
+    for key, value in messages.items():
+        where = (
+            path if not path and key in {"json", "query", "form", "files", "headers"} else (*path, str(key))
+        )
+        if isinstance(value, dict):
+            found = _first_problem(value, where)
+            if found:
+                return found
+        elif isinstance(value, list) and value and isinstance(value[0], str):
+            field = ".".join(where)
+            return f"{field}: {value[0]}" if field and field != "_schema" else value[0]
+    return None
+
+
 def handle_domain_error(exc: DomainError) -> tuple[Response | str, int]:
     return error_response(exc.status, exc.code, exc.message, exc.details)
 
@@ -86,6 +103,8 @@ def handle_http_exception(exc: HTTPException) -> Any:
     message = exc.description or exc.name
     if isinstance(data, dict) and data.get("message"):
         message = data["message"]
+    elif isinstance(data, dict) and isinstance(data.get("messages"), dict):
+        message = _first_problem(data["messages"]) or message
     body, status = error_response(exc.code, _http_error_code(exc), str(message), details)
     # Keep the exception's own headers (Retry-After on 429, Allow on 405); the body is ours.
     headers = [(k, v) for k, v in exc.get_headers() if k.lower() != "content-type"]

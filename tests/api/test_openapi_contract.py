@@ -110,6 +110,9 @@ def test_real_error_bodies_validate_against_the_spec(
         validate_error(spec, response.get_json())
     assert no_body.get_json()["error"]["message"] == "This operation needs a JSON body."
     assert "Must be one of" in str(bad_status.get_json()["error"]["details"])
+    # A schema's refusal names the field in its message, as a service's does.
+    assert bad_status.get_json()["error"]["message"] == "status: Must be one of: draft, open, closed."
+    assert invalid.get_json()["error"]["message"].startswith("title: ")
 
 
 def test_an_empty_patch_object_is_still_a_valid_no_op(client: FlaskClient, token: dict[str, str]) -> None:
