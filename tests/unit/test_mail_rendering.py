@@ -246,10 +246,13 @@ def test_each_render_gets_a_fresh_budget():
 
 
 def test_renderings_in_threads_do_not_share_a_budget():
-    # gthread web workers render in several threads at once: each rendering counts on its own.
+    # gthread web workers render in several threads at once: each rendering counts on its own. Each
+    # runs 3,300 loop iterations, so 8 sharing one budget would pass MAX_LOOP_ITERATIONS (10,000) twice
+    # over; and little enough work that 4 threads taking turns on the GIL stay far inside each
+    # rendering's 1 second even on a loaded machine (7,700 iterations once ran out of time there).
     from concurrent.futures import ThreadPoolExecutor
 
-    body = "{% for i in range(700) %}{% for j in range(10) %}{% endfor %}{% endfor %}ok"
+    body = "{% for i in range(300) %}{% for j in range(10) %}{% endfor %}{% endfor %}ok"
     with ThreadPoolExecutor(max_workers=4) as pool:
         results = list(
             pool.map(lambda _: render_template_email(_template("s", body), CONTEXT).body, range(8))
