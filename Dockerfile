@@ -9,7 +9,6 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     FLASK_APP=hirewise \
     HIREWISE_ENV=production \
     HIREWISE_INSTANCE_PATH=/app/instance \
-    HIREWISE_MIGRATIONS_DIR=/app/migrations \
     PORT=8000
 
 WORKDIR /app
@@ -21,7 +20,6 @@ COPY pyproject.toml README.md ./
 COPY src ./src
 RUN pip install . && rm -rf /app/src /app/build
 
-COPY migrations ./migrations
 COPY gunicorn.conf.py ./
 RUN mkdir -p /app/instance && chown hirewise:hirewise /app/instance
 

@@ -82,8 +82,8 @@ def register_sessions(app: Flask) -> None:
 
 
 def _migrations_directory(app: Flask) -> str:
-    # migrations/ sits at the repository root, beside src/.
-    default = os.path.join(os.path.dirname(os.path.dirname(app.root_path)), "migrations")
+    # The Alembic scripts ship inside the package, so `pip install .` can upgrade a database.
+    default = os.path.join(app.root_path, "migrations")
     return os.environ.get("HIREWISE_MIGRATIONS_DIR", default)
 
 
