@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+from sqlalchemy import select
 
 from hirewise.auth.models import Role
 from hirewise.candidates.models import Application
+from hirewise.db import utcnow
 from hirewise.extensions import db
+from hirewise.interviews import services as interview_services
+from hirewise.interviews.models import Interview, InterviewStatus
+from hirewise.mail.models import OutboxMessage
 from tests.factories import PASSWORD, ApplicationFactory, OpeningFactory, UserFactory, without_must_haves
 
 pytestmark = pytest.mark.e2e
@@ -131,4 +138,59 @@ def test_advancing_past_the_gate_asks_for_a_confirmation_and_a_reason(page, live
     with live_server.app.app_context():
         application = db.session.get(Application, held["application_id"])
         assert application.stage_moves[-1].reason == "Referred by the CTO"
+        db.session.remove()
+
+
+@pytest.fixture
+def booked(live_server):
+    """An application with an interview next week: rejecting it cancels the interview."""
+    with live_server.app.test_request_context(base_url=live_server.url):
+        recruiter = UserFactory(role=Role.RECRUITER)
+        interviewer = UserFactory(role=Role.INTERVIEWER, full_name="Ivo Interviewer")
+        opening = without_must_haves(OpeningFactory())
+        application = ApplicationFactory(opening=opening)
+        interview = interview_services.schedule_interview(
+            recruiter, application, title="Technical interview", starts_at=utcnow() + timedelta(days=7),
+            timezone="Europe/Berlin", duration_minutes=60, interviewer_ids=[interviewer.id],
+        )  # fmt: skip
+        data = {
+            "email": recruiter.email, "opening_id": opening.id, "application_id": application.id,
+            "interview_id": interview.id, "interviewer_email": interviewer.email,
+            "stages": {stage.name: stage.id for stage in opening.stages},
+        }  # fmt: skip
+        db.session.remove()
+    return data
+
+
+def test_the_reject_dialog_says_which_interviews_it_cancels_before_confirming(page, live_server, booked):
+    sign_in(page, live_server, booked["email"])
+    page.goto(f"{live_server.url}/openings/{booked['opening_id']}/board")
+    stages = booked["stages"]
+    # Scheduling the interview moved the card to Interview (the opening's stage automation).
+    drag(page, stages["Interview"], stages["Rejected"])
+    page.wait_for_selector("#reject-dialog[open]")
+    told = page.locator("#reject-dialog-follow-through").inner_text()
+    assert "1 scheduled interview will be cancelled and its attendees notified" in told
+    assert "Technical interview" in told and "Ivo Interviewer" in told
+    with live_server.app.app_context():  # nothing happened yet
+        assert db.session.get(Interview, booked["interview_id"]).status == InterviewStatus.SCHEDULED
+        db.session.remove()
+
+    page.select_option("#dialog-reason-choice", "Opening filled")
+    page.click("#reject-dialog button[value=confirm]")
+    page.wait_for_selector("#board-status:has-text('moved to Rejected')")
+    assert (
+        "1 scheduled interview cancelled and its attendees notified"
+        in page.locator("#board-status").inner_text()
+    )
+    with live_server.app.app_context():
+        assert db.session.get(Interview, booked["interview_id"]).status == InterviewStatus.CANCELLED
+        to_interviewer = (
+            db.session.execute(
+                select(OutboxMessage.subject).where(OutboxMessage.to_email == booked["interviewer_email"])
+            )
+            .scalars()
+            .all()
+        )
+        assert "Cancelled: Interview: Technical interview" in to_interviewer
         db.session.remove()

@@ -13,15 +13,16 @@ from hirewise.assessments.attempts import submit_attempt
 from hirewise.assessments.models import Assessment, AssessmentAttempt, AssessmentInvitation, AttemptStatus
 from hirewise.auth.models import Role, User
 from hirewise.auth.services import create_api_token
-from hirewise.candidates.services import add_note
+from hirewise.candidates.services import add_note, people_to_mention
 from hirewise.db import utcnow
 from hirewise.decisions.services import record_decision
+from hirewise.errors import PermissionDenied, ValidationFailed
 from hirewise.extensions import db
 from hirewise.mail.models import OutboxMessage
 from hirewise.notifications import services
 from hirewise.notifications.models import Notification, NotificationKind
 from hirewise.tasks.notifications import send_notification_digests
-from tests.factories import UserFactory
+from tests.factories import ApplicationFactory, UserFactory
 from tests.integration.test_feedback_services import Setup, build_setup, submitted
 
 
@@ -151,6 +152,67 @@ def test_mentions_match_whole_names_or_the_email_name(setup):
     found = services.mentioned_users("Thanks @ada.l and @Ada Lovelace; no@mail.example here")
     assert ada in found
     assert [u.full_name for u in services.mentioned_users("email me at x@ada.l")] == []
+
+
+def test_the_names_offered_after_an_at_are_exactly_the_people_a_mention_reaches(setup):
+    outsider = UserFactory(role=Role.HIRING_MANAGER, full_name="Olive Outsider")
+    departed = UserFactory(role=Role.RECRUITER, full_name="Dora Departed")
+    departed.active = False
+    demoted = demoted_team_member(setup)
+    candidate = setup.application.candidate
+
+    on_application = people_to_mention(setup.recruiter, candidate, setup.application.id)
+    assert {setup.recruiter, setup.manager, setup.first, setup.second} <= set(on_application)
+    assert not {outsider, departed, demoted} & set(on_application)
+    # Naming everyone offered, and the outsider, notifies exactly those offered (but the author).
+    add_note(
+        setup.recruiter, candidate,
+        " ".join(f"@{person.full_name}" for person in [*on_application, outsider]),
+        setup.application.id,
+    )  # fmt: skip
+    told = {n.user for n in db.session.execute(select(Notification)).scalars()}
+    assert told == set(on_application) - {setup.recruiter}
+
+    general = people_to_mention(setup.recruiter, candidate)
+    assert setup.manager in general and setup.recruiter in general
+    assert setup.first not in general and setup.second not in general  # interviewers never read general notes
+
+
+def test_only_who_may_write_the_note_may_ask_whom_to_mention(setup):
+    candidate = setup.application.candidate
+    with pytest.raises(PermissionDenied):
+        people_to_mention(setup.first, candidate, setup.application.id)  # an interviewer writes no notes
+    with pytest.raises(PermissionDenied):
+        people_to_mention(setup.manager, candidate)  # general notes are the recruiters'
+    other = ApplicationFactory()
+    with pytest.raises(ValidationFailed):
+        people_to_mention(setup.recruiter, candidate, other.id)
+
+
+def test_the_note_box_and_the_api_offer_the_same_people(client, auth, setup):
+    outsider = UserFactory(role=Role.HIRING_MANAGER, full_name="Olive Outsider")
+    candidate = setup.application.candidate
+    auth.login(setup.recruiter)
+    page = client.get(f"/applications/{setup.application.id}").get_data(as_text=True)
+    assert f'data-mentions="/candidates/{candidate.id}/mentionable"' in page
+    from_page = client.get(f"/candidates/{candidate.id}/mentionable?application_id={setup.application.id}")
+    _, raw = create_api_token(setup.recruiter, "t", "read")
+    from_api = client.get(
+        f"/api/v1/applications/{setup.application.id}/mentionable", headers={"Authorization": f"Bearer {raw}"}
+    )
+    assert from_page.status_code == from_api.status_code == 200
+    assert from_page.json == from_api.json
+    names = [item["full_name"] for item in from_api.json["items"]]
+    assert setup.manager.full_name in names and outsider.full_name not in names
+    general = client.get(f"/candidates/{candidate.id}/mentionable").json["items"]
+    assert setup.first.id not in {item["id"] for item in general}
+
+    _, interviewer_token = create_api_token(setup.first, "t", "read")
+    refused = client.get(
+        f"/api/v1/applications/{setup.application.id}/mentionable",
+        headers={"Authorization": f"Bearer {interviewer_token}"},
+    )
+    assert refused.status_code == 403 and refused.json["error"]["code"] == "forbidden"
 
 
 # --- reading them -----------------------------------------------------------------------------------

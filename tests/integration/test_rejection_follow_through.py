@@ -228,6 +228,29 @@ def test_moving_to_rejected_from_the_application_page_goes_through_the_confirmat
     assert '<option selected value="Opening filled">' in page or 'value="Opening filled" selected' in page
 
 
+def test_the_board_dialog_lists_it_first_and_the_dragged_move_says_what_it_did(client, auth, world):
+    application = world["application"]
+    auth.login(world["alice"])  # an interviewer may not reject, nor ask what rejecting would stop
+    assert client.get(f"/applications/{application.id}/follow-through").status_code == 403
+    auth.logout()
+    auth.login(world["recruiter"])
+    fragment = client.get(f"/applications/{application.id}/follow-through").get_data(as_text=True)
+    assert SUMMARY in fragment and "Technical" in fragment and "<html" not in fragment
+    assert world["technical"].status == InterviewStatus.SCHEDULED, "asking changes nothing"
+
+    moved = client.post(
+        f"/applications/{application.id}/move",
+        data={"stage_id": _stage(application, "Rejected"), "reason_choice": "Opening filled"},
+        headers={"Accept": "application/json"},
+    ).get_json()
+    assert moved["ok"] is True and moved["stage"] == "Rejected"
+    assert moved["also"] == (
+        "2 scheduled interviews cancelled and their attendees notified; 1 open assessment link revoked"
+    )
+    assert world["technical"].status == InterviewStatus.CANCELLED
+    assert client.get(f"/applications/{application.id}/follow-through").get_data(as_text=True).strip() == ""
+
+
 def test_debrief_warns_what_a_reject_decision_will_cancel(client, auth, world):
     auth.login(world["recruiter"])
     page = client.get(f"/applications/{world['application'].id}/debrief").get_data(as_text=True)

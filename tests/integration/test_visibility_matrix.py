@@ -156,8 +156,11 @@ SURFACES: dict[str, Callable[[str, str], bool]] = {
     "application_page": lambda role, kind: kind in ON_THE_APPLICATION_PAGE and timeline_expects(role, kind),
     # The audit log page is the admins' own.
     "audit_log": lambda role, kind: role == "admin",
-    # The Outbox stays the staff's (admins: every email; recruiters: emails to candidates).
-    "outbox": lambda role, kind: role in {"admin", "recruiter"} and kind in EMAILS,
+    # The Outbox stays the staff's (admins: every email; recruiters: emails to candidates). Every email
+    # includes the notification emailed to the interviews' organizer of the decision (not its reason).
+    "outbox": lambda role, kind: (
+        (role in {"admin", "recruiter"} and kind in EMAILS) or (role == "admin" and kind == "decision")
+    ),
     # Search matches names, email addresses and résumé text, never what was written about someone.
     "search": lambda role, kind: False,
     # The CSV holds name, contact, stage, source and skills: no event, note or email.
@@ -299,3 +302,74 @@ def test_every_kind_of_audit_event_has_a_visibility_rule():
     unclassified = {kind: where for kind, where in recorded.items() if kind not in EVENT_RULES}
     assert unclassified == {}, "add these object types to security.EVENT_RULES"
     assert set(EVENT_RULES) - set(recorded) == set(), "EVENT_RULES lists object types no code records"
+
+
+# --- notifications: nobody is told of what they may not see -------------------------------------
+
+# Who is notified of what, one column per role as in TIMELINE. A mention names all nine people in
+# a note by the recruiter: it reaches whoever may read that note (the "note" and "general_note" rows
+# of TIMELINE, but its author). Feedback reaches the hiring team who may read it and the interviews'
+# organizer; the decision, the team who may see the debrief but its author (the manager); the
+# submitted assessment, the recruiter who sent the link.
+#                               admin  recruiter manager  manager  manager  manager   inter-   inter-   inter-
+#                                                   on      off     other      on     viewer   viewer   viewer
+#                                                  team     team   opening   panel     with     sub-     un-
+#                                                                                     draft    mitted  assigned
+NOTIFIED = {
+    "mention_in_note": "          Y        .        Y        .        .        Y        Y        Y        .",
+    "mention_in_general_note": "  Y        .        Y        .        Y        .        .        .        .",
+    "feedback_submitted": "       .        Y        Y        .        .        .        .        .        .",
+    "decision": "                 .        Y        .        .        .        .        .        .        .",
+    "assessment_submitted": "     .        Y        .        .        .        .        .        .        .",
+}
+NOTIFICATION_MARKERS = {
+    "feedback_submitted": "submitted feedback on",
+    "decision": "decided to advance",
+    "assessment_submitted": "submitted the assessment",
+}
+# What a notification never carries, whoever receives it: what was written, said or scored.
+NEVER_IN_A_NOTIFICATION = (NOTE_BODY, GENERAL_NOTE_BODY, PEER_SUMMARY, DECISION_REASON, OVERRIDE_REASON)
+
+
+def _told(text: str, world: World) -> set[str]:
+    found = {kind for kind, marker in NOTIFICATION_MARKERS.items() if marker in text}
+    if f"/applications/{world.application.id}" in text and "mentioned you in a note" in text:
+        found.add("mention_in_note")
+    if f"/candidates/{world.candidate_id}" in text and "mentioned you in a note" in text:
+        found.add("mention_in_general_note")
+    return found
+
+
+def test_mention_rows_follow_the_note_rows_of_the_timeline():
+    for mention, note in (("mention_in_note", "note"), ("mention_in_general_note", "general_note")):
+        by_role = dict(zip(ROLES, NOTIFIED[mention].split(), strict=True))
+        expected = {
+            role: "Y" if timeline_expects(role, note) and role != "recruiter" else "." for role in ROLES
+        }
+        assert by_role == expected
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_notifications_tell_each_role_what_the_table_says_on_the_page_and_in_the_api(client, auth, role):
+    world = build_world()
+    everyone = " ".join(f"@{world.user(name).email.split('@')[0]}" for name in ROLES)
+    recruiter = world.user("recruiter")
+    candidate = world.application.candidate
+    from hirewise.candidates.services import add_note
+
+    add_note(recruiter, candidate, f"For {everyone}: a look, please.", world.application.id)
+    add_note(recruiter, candidate, f"cc {everyone}")
+    user = world.user(role)
+    from_api = _api(client, user, "/api/v1/notifications?per_page=100")
+    auth.login(user)
+    from_page = _page(client, "/notifications")
+    expected = {kind for kind, row in NOTIFIED.items() if row.split()[ROLES.index(role)] == "Y"}
+    assert _told(from_api, world) == expected
+    # The page lists the same notifications; its links go through "Open", so mentions are counted.
+    mentions = {"mention_in_note", "mention_in_general_note"}
+    assert {
+        kind for kind, marker in NOTIFICATION_MARKERS.items() if marker in from_page
+    } == expected - mentions
+    assert from_page.count("mentioned you in a note") == len(expected & mentions)
+    for secret in NEVER_IN_A_NOTIFICATION:
+        assert secret not in from_api and secret not in from_page

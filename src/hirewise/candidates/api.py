@@ -30,6 +30,7 @@ from hirewise.candidates.schemas import (
     CandidatePageSchema,
     CandidateSchema,
     CandidateUpdateSchema,
+    MentionableListSchema,
     MoveSchema,
     NoteListSchema,
     NoteSchema,
@@ -306,3 +307,16 @@ class ApplicationNotes(MethodView):
         """Add a note about this application."""
         application = _changeable_application(application_id)
         return services.add_note(current_api_user(), application.candidate, data["body"], application.id)
+
+
+@applications_blp.route("/<int:application_id>/mentionable")
+class ApplicationMentionable(MethodView):
+    @applications_blp.response(200, MentionableListSchema)
+    def get(self, application_id: int) -> dict[str, list[Any]]:
+        """Whom a note on this application may @mention: the people who may read it (for autocompletion).
+
+        A mention of anyone else notifies nobody, so they are never offered."""
+        application = _visible_application(application_id)
+        return {
+            "items": services.people_to_mention(current_api_user(), application.candidate, application.id)
+        }

@@ -246,6 +246,20 @@ class NoteListSchema(Schema):
     items = fields.List(fields.Nested(NoteSchema))
 
 
+class MentionableSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    full_name = fields.String(
+        dump_only=True, metadata={"description": "Write it after an @ to mention them."}
+    )
+
+
+class MentionableListSchema(Schema):
+    items = fields.List(
+        fields.Nested(MentionableSchema),
+        metadata={"description": "The active people who may read a note on this application, by name."},
+    )
+
+
 class TimelineEntrySchema(Schema):
     created_at = fields.DateTime()
     actor_label = fields.String(metadata={"description": "Who did it: a user's email, or 'system'."})

@@ -44,7 +44,7 @@ from hirewise.errors import Conflict, NotFound, PermissionDenied, ValidationFail
 from hirewise.extensions import db
 from hirewise.mail.models import OutboxMessage, TemplateKey
 from hirewise.mail.services import deliver_later, queue_template_email
-from hirewise.notifications.services import notify_mentions
+from hirewise.notifications.services import mentionable_users, notify_mentions
 from hirewise.openings.models import Opening, OpeningStatus, Stage, StageKind
 from hirewise.openings.services import first_stage, rejected_stage
 from hirewise.security import (
@@ -556,16 +556,28 @@ def bulk_reject(
 # --- notes and emails ---------------------------------------------------------------------------
 
 
-def add_note(actor: User, candidate: Candidate, body: str, application_id: int | None = None) -> Note:
-    opening_id = None
+def _note_target(actor: User, candidate: Candidate, application_id: int | None) -> Application | None:
+    """The application a note by ``actor`` would be about (None: the candidate in general), if they may
+    write it."""
     if application_id is None:
         _allow(can_edit_candidate(actor, candidate), "You cannot add general notes to this candidate.")
-    else:
-        application = db.session.get(Application, application_id)
-        if application is None or application.candidate_id != candidate.id:
-            raise ValidationFailed("That application is not this candidate's.")
-        _allow(can_change_application(actor, application), "You cannot add notes to this application.")
-        opening_id = application.opening_id
+        return None
+    application = db.session.get(Application, application_id)
+    if application is None or application.candidate_id != candidate.id:
+        raise ValidationFailed("That application is not this candidate's.")
+    _allow(can_change_application(actor, application), "You cannot add notes to this application.")
+    return application
+
+
+def people_to_mention(actor: User, candidate: Candidate, application_id: int | None = None) -> list[User]:
+    """Whom ``actor`` may @mention in a note they are writing: the people who will be able to read it."""
+    _note_target(actor, candidate, application_id)
+    return mentionable_users(candidate, application_id)
+
+
+def add_note(actor: User, candidate: Candidate, body: str, application_id: int | None = None) -> Note:
+    application = _note_target(actor, candidate, application_id)
+    opening_id = application.opening_id if application is not None else None
     text = clean_text(body, "body", MAX_NOTE)
     if not text:
         raise ValidationFailed("Write something in the note.", {"body": ["required"]})

@@ -188,6 +188,17 @@ def add_note(candidate_id: int) -> Response:
     )
 
 
+@bp.get("/candidates/<int:candidate_id>/mentionable")
+@login_required
+def mentionable(candidate_id: int) -> Response:
+    """The names the note box offers after an @ (application_id: the note's application; none: general)."""
+    candidate = queries.get_candidate(candidate_id)
+    require(can_view_candidate(current_user, candidate))
+    application_id = request.args.get("application_id", type=int) or None
+    people = services.people_to_mention(current_user, candidate, application_id)
+    return jsonify(items=[{"id": person.id, "full_name": person.full_name} for person in people])
+
+
 @bp.post("/candidates/<int:candidate_id>/email")
 @login_required
 def email(candidate_id: int) -> Response:
@@ -288,9 +299,14 @@ def move(application_id: int) -> Response | tuple[Response, int]:
     try:
         if not form.validate_on_submit() or target is None:
             raise ValidationFailed("Choose a stage of this opening.")
-        services.move_application(
-            current_user, app_row, target.id, reason, confirm_gate=bool(form.confirm_gate.data)
-        )
+        if target.kind == StageKind.REJECTED:
+            # Only the board's script gets here (a form post goes through the reject page above).
+            done = services.reject_application(current_user, app_row, reason).follow_through.done_summary
+        else:
+            services.move_application(
+                current_user, app_row, target.id, reason, confirm_gate=bool(form.confirm_gate.data)
+            )
+            done = ""
     except GateConfirmationRequired as exc:
         # The confirmation page resubmits the same move, with what was typed here.
         confirm_url = url_for(
@@ -315,6 +331,7 @@ def move(application_id: int) -> Response | tuple[Response, int]:
             application_id=app_row.id,
             stage_id=app_row.stage_id,
             stage=app_row.stage.name,
+            also=done,
             counts={str(k): v for k, v in counts.items()},
         )
     flash(f"{app_row.candidate.full_name} moved to {app_row.stage.name}.", "success")
@@ -398,6 +415,17 @@ def reject(application_id: int) -> Response | str:
         application=app_row,
         back=back,
         follow_through=rejection_follow_through(app_row),
+    )
+
+
+@bp.get("/applications/<int:application_id>/follow-through")
+@login_required
+def follow_through(application_id: int) -> str:
+    """What rejecting the application would stop, as a fragment: the board's reject dialog shows it."""
+    app_row = queries.get_application(application_id)
+    require(can_change_application(current_user, app_row))
+    return render_template(
+        "candidates/_follow_through.html", follow_through=rejection_follow_through(app_row)
     )
 
 

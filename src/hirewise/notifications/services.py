@@ -11,16 +11,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
+from types import SimpleNamespace
 from typing import Any
 
 from flask import current_app
 from sqlalchemy import Select, func, select, update
 
 from hirewise.auth.models import Role, User
-from hirewise.candidates.models import Application, Note
+from hirewise.candidates.models import Application, Candidate, Note
 from hirewise.db import use_case, utcnow
 from hirewise.errors import NotFound, ValidationFailed
 from hirewise.extensions import db
+from hirewise.interviews.models import Interview
 from hirewise.mail.models import TemplateKey
 from hirewise.mail.services import deliver_later, queue_template_email
 from hirewise.notifications.models import Delivery, Notification, NotificationKind
@@ -134,11 +136,15 @@ def notify_feedback_submitted(actor: User, feedback: Any) -> None:
 
 
 def notify_decision_recorded(actor: User, decision: Any) -> None:
-    """The hiring team who may see the debrief; the reason stays on the debrief."""
+    """The hiring team who may see the debrief, and whoever organized its interviews (the recruiter who
+    acts on the decision); the reason stays on the debrief."""
     application = decision.application
+    organizers = db.session.execute(
+        select(Interview.organizer_id).where(Interview.application_id == application.id).distinct()
+    ).scalars()
     notify(
         NotificationKind.DECISION_RECORDED,
-        _hiring_team(application),
+        _hiring_team(application, *organizers),
         lambda user: can_view_debrief(user, application),
         actor=actor,
         object_type="decision",
@@ -192,6 +198,19 @@ def mentioned_users(body: str) -> list[User]:
         if any(f == name or f.startswith(name + " ") for f in fragments for name in names if name):
             found.append(user)
     return found
+
+
+def mentionable_users(candidate: Candidate, application_id: int | None) -> list[User]:
+    """Whom an ``@mention`` in a new note may name: the active people who could read that note.
+
+    The autocomplete offers exactly these, so it never suggests (nor reveals) anyone a mention would
+    not notify: :func:`notify_mentions` applies the same rule, ``can_view_note``.
+    """
+    unsaved_note = SimpleNamespace(candidate=candidate, application_id=application_id)
+    users = db.session.execute(
+        select(User).where(User.active.is_(True)).order_by(func.lower(User.full_name), User.id)
+    ).scalars()
+    return [user for user in users if can_view_note(user, unsaved_note)]
 
 
 def notify_mentions(actor: User, note: Note) -> None:

@@ -34,8 +34,33 @@
     });
   }
 
+  // What rejecting the card's application also stops (its future interviews, its open assessment
+  // links), rendered by the server as on the reject page; shown in the dialog before confirming.
+  function loadFollowThrough(card) {
+    var url = card.getAttribute("data-follow-through-url");
+    if (!url) { return Promise.resolve(""); }
+    return fetch(url, { credentials: "same-origin", headers: { "Accept": "text/html" } })
+      .then(function (response) {
+        if (!response.ok) { throw new Error(String(response.status)); }
+        return response.text();
+      })
+      .catch(function () {
+        return "<p class=\"error\">Could not check which interviews and assessment links rejecting stops; " +
+          "the application's page lists them.</p>";
+      });
+  }
+
   // Resolves with {reason_choice, reason} or null when the user cancels.
-  function askReason() {
+  function askReason(card) {
+    return loadFollowThrough(card).then(function (followThrough) {
+      var box = document.getElementById("reject-dialog-follow-through");
+      // Escaped server-side: the same template as the reject page.
+      if (box) { box.innerHTML = followThrough; }
+      return askReasonNow();
+    });
+  }
+
+  function askReasonNow() {
     return new Promise(function (resolve) {
       if (!dialog || typeof dialog.showModal !== "function") {
         var typed = window.prompt("Why is this application rejected?");
@@ -100,13 +125,13 @@
     var stageId = target.getAttribute("data-stage-id");
     var name = card.querySelector(".name") ? card.querySelector(".name").textContent : "Candidate";
     var rejecting = target.getAttribute("data-stage-kind") === "rejected";
-    (rejecting ? askReason() : Promise.resolve(undefined)).then(function (extra) {
+    (rejecting ? askReason(card) : Promise.resolve(undefined)).then(function (extra) {
       if (rejecting && !extra) { revert(event); announce("Move cancelled.", false); return null; }
       return send(card, stageId, extra).then(function (data) {
         var select = card.querySelector("select[name=stage_id]");
         if (select) { select.value = String(data.stage_id); }
         updateCounts(data.counts);
-        announce(name + " moved to " + data.stage + ".", false);
+        announce(name + " moved to " + data.stage + (data.also ? ": " + data.also : "") + ".", false);
       });
     }).catch(function (error) {
       revert(event);
