@@ -118,6 +118,8 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         # (the worker's own connection keeps retrying: Celery gives it broker_connection_max_retries).
         transport_options = {"socket_connect_timeout": BROKER_CONNECT_TIMEOUT, "max_retries": 0}
     sweep_seconds = _positive_float("TASK_SWEEP_SECONDS", 15.0)
+    # Implicit TLS (port 465) or STARTTLS (587): STARTTLS stays the default unless SSL is chosen.
+    mail_use_ssl = _bool("MAIL_USE_SSL", False)
 
     config: dict[str, Any] = {
         "ENV_NAME": env,
@@ -217,10 +219,11 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         # Candidate assessment pages and their API: autosave every few seconds fits, scanning does not.
         "ASSESSMENT_ATTEMPT_RATE_LIMIT": os.environ.get("ASSESSMENT_ATTEMPT_RATE_LIMIT", "240 per minute"),
         "MAIL_SERVER": os.environ.get("MAIL_SERVER", ""),
-        "MAIL_PORT": int(os.environ.get("MAIL_PORT", "587")),
+        "MAIL_PORT": int(os.environ.get("MAIL_PORT", "465" if mail_use_ssl else "587")),
         "MAIL_USERNAME": os.environ.get("MAIL_USERNAME", ""),
         "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD", ""),
-        "MAIL_USE_TLS": _bool("MAIL_USE_TLS", True),
+        "MAIL_USE_TLS": _bool("MAIL_USE_TLS", not mail_use_ssl),
+        "MAIL_USE_SSL": mail_use_ssl,
         "MAIL_FROM": os.environ.get("MAIL_FROM", "Hirewise <no-reply@hirewise.local>"),
         "COMPANY_NAME": os.environ.get("HIREWISE_COMPANY_NAME", "Hirewise Demo Co."),
         # Number of reverse proxies in front of the app whose X-Forwarded-* headers are trusted.
@@ -263,4 +266,9 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
             }
         )
     config.update(overrides)
+    if config["MAIL_USE_SSL"] and config["MAIL_USE_TLS"]:
+        raise ConfigurationError(
+            "MAIL_USE_SSL (implicit TLS, port 465) and MAIL_USE_TLS (STARTTLS, port 587) exclude each "
+            "other: set only one of them to true."
+        )
     return config

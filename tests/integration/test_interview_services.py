@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+import vobject
 from icalendar import Calendar
 from sqlalchemy import select
 
@@ -222,6 +223,64 @@ def test_reschedule_keeps_the_uid_and_raises_the_sequence(setting):
             assert event.decoded("DTSTART") == later
             assert event["DTSTART"].params["TZID"] == "America/New_York"
     assert [u.id for u in interview.interviewers] == [alice.id]
+
+
+def test_removed_interviewer_gets_a_cancel_naming_only_them(setting):
+    """RFC 5546 §3.2.5: the CANCEL that uninvites lists the removed attendee, nobody else."""
+    recruiter, alice, bob, application = (setting[k] for k in ("recruiter", "alice", "bob", "application"))
+    candidate = application.candidate
+    interview = schedule(recruiter, application, [alice, bob])
+    uid, first_sequence = interview.calendar_uid, interview.calendar_sequence
+    before = {m.id for m in invites_of(interview)}
+    services.reschedule_interview(
+        recruiter,
+        interview,
+        starts_at=interview.starts_at,
+        timezone=interview.timezone,
+        duration_minutes=interview.duration_minutes,
+        interviewer_ids=[alice.id],
+    )
+    fresh = {m.to_email: m for m in invites_of(interview) if m.id not in before}
+    assert sorted(fresh) == sorted([alice.email, bob.email, candidate.email])
+
+    removal = fresh[bob.email]
+    assert removal.subject == "Removed from interview: Technical interview"
+    assert "goes ahead without you" in removal.body
+    calendar = parse(removal.attachments[0])
+    event = event_of(calendar)
+    assert str(calendar["METHOD"]) == "CANCEL"
+    assert removal.attachments[0]["content_type"] == "text/calendar; method=CANCEL; charset=utf-8"
+    assert [str(a) for a in event.attendees] == [f"mailto:{bob.email}"]
+    assert str(event["UID"]) == uid
+    assert int(event["SEQUENCE"]) == first_sequence + 1
+    assert str(event["ORGANIZER"]) == f"mailto:{recruiter.email}"
+
+    for remaining in (alice.email, candidate.email):
+        calendar = parse(fresh[remaining].attachments[0])
+        event = event_of(calendar)
+        assert str(calendar["METHOD"]) == "REQUEST"
+        assert str(event["UID"]) == uid
+        assert int(event["SEQUENCE"]) == first_sequence + 1
+        assert {str(a) for a in event.get("ATTENDEE")} == {
+            f"mailto:{alice.email}",
+            f"mailto:{candidate.email}",
+        }
+
+
+def test_interview_in_the_repeated_hour_is_sent_in_utc_and_says_which_0230(setting):
+    """Europe/Berlin's clocks go back at 01:00 UTC on the last Sunday of October: 02:30 happens twice."""
+    recruiter, alice, application = setting["recruiter"], setting["alice"], setting["application"]
+    last_day = date(datetime.now(UTC).year + 1, 10, 31)
+    last_sunday = last_day - timedelta(days=(last_day.weekday() - 6) % 7)
+    second_0230 = datetime.combine(last_sunday, time(1, 30), tzinfo=UTC)
+    interview = schedule(recruiter, application, [alice], starts_at=second_0230)
+    (message,) = [m for m in invites_of(interview) if m.to_email == alice.email]
+    assert "02:30 (Europe/Berlin, UTC+01:00), 60 minutes" in message.body
+    ics = message.attachments[0]["content"]
+    assert f"\r\nDTSTART:{second_0230:%Y%m%dT%H%M%S}Z\r\n" in ics
+    event = event_of(parse(message.attachments[0]))
+    assert event.decoded("DTSTART") == second_0230
+    assert vobject.readOne(ics).vevent.dtstart.value == second_0230
 
 
 def test_cancel_sends_method_cancel_and_refuses_twice(setting):

@@ -312,7 +312,7 @@ def test_worker_retries_a_transient_failure_with_backoff_then_gives_up(app, monk
     assert "ConnectionRefusedError" in failed.error
 
 
-def test_calendar_invite_attachment_keeps_its_method_and_crlf_lines():
+def test_calendar_invite_part_keeps_its_method_and_crlf_lines():
     """A text/calendar part must carry method=REQUEST and CRLF lines (RFC 5545) for calendar apps."""
     from datetime import UTC, datetime, timedelta
 
@@ -337,10 +337,15 @@ def test_calendar_invite_attachment_keeps_its_method_and_crlf_lines():
         attachments=[invite_attachment(ics, "REQUEST")],
     )
     email = build_email(message, "Hirewise <no-reply@example.com>")
+    # Calendar apps look for it among the alternatives of the body, not among the attachments.
+    alternative = next(part for part in email.walk() if part.get_content_type() == "multipart/alternative")
     calendar_part = next(
-        part for part in email.iter_attachments() if part.get_content_type() == "text/calendar"
+        part for part in alternative.iter_parts() if part.get_content_type() == "text/calendar"
     )
     assert calendar_part.get_param("method") == "REQUEST"
     assert calendar_part.get_content().splitlines() == ics.decode().splitlines()
+    (download,) = list(email.iter_attachments())
+    assert (download.get_filename(), download.get_content_type()) == ("invite.ics", "application/ics")
+    assert download.get_content() == ics
     wire = email.as_bytes()
     assert b"\r\n" in wire and b"\n" not in wire.replace(b"\r\n", b"")  # CRLF only, as RFC 5545 requires

@@ -7,7 +7,9 @@ how calendar apps know to update or remove the event they already hold instead o
 
 Times are written in the interview's IANA time zone together with a VTIMEZONE component, so
 each attendee's calendar shows the right local time on both sides of a daylight-saving change.
-A zone that is UTC itself is written in UTC (``...Z``), which needs no VTIMEZONE.
+A zone that is UTC itself is written in UTC (``...Z``), which needs no VTIMEZONE. So is an
+interview whose start or end falls in the hour a zone repeats when its clocks go back (see
+:func:`unambiguous_local`).
 """
 
 from __future__ import annotations
@@ -151,6 +153,35 @@ class InviteDetails:
         return (self.start.astimezone(UTC) + self.duration).astimezone(self.zone)
 
 
+def unambiguous_local(instant: datetime) -> bool:
+    """Whether ``instant``'s wall-clock time in its zone names that instant and no other.
+
+    When clocks go back (Europe/Berlin 2027-10-31 03:00 -> 02:00, Australia/Lord_Howe's half
+    hour in April) the local times in the repeated stretch happen twice, and ``DTSTART;TZID=...``
+    cannot say which: RFC 5545 picks the first, so the second is read an hour (or half an hour)
+    early, and JavaScript parsers differ even on the first. A local time in a spring-forward gap
+    never comes out of a real instant, but it is refused the same way for safety.
+    """
+    wall_clock = instant.replace(tzinfo=None)
+    zone = instant.tzinfo
+    readings = {wall_clock.replace(tzinfo=zone, fold=fold).astimezone(UTC) for fold in (0, 1)}
+    return readings == {instant.astimezone(UTC)}
+
+
+def _calendar_times(details: InviteDetails) -> tuple[datetime, datetime]:
+    """DTSTART and DTEND as written: local with TZID where unambiguous, otherwise both in UTC.
+
+    Local time with a VTIMEZONE is kept where it is exact because calendar apps then show the
+    interview's own zone (and keep it if the attendee travels). Both ends switch to UTC together,
+    rather than only the ambiguous one, because some clients mishandle an event whose DTSTART and
+    DTEND are in different zones. A UTC time (``...Z``) means one instant in every parser.
+    """
+    start, end = details.start, details.end
+    if unambiguous_local(start) and unambiguous_local(end):
+        return start, end
+    return start.astimezone(UTC), end.astimezone(UTC)
+
+
 def _organizer(person: Attendee) -> vCalAddress:
     address = vCalAddress(person.address)
     if person.name:
@@ -174,8 +205,9 @@ def _event(details: InviteDetails, *, status: str, expects_reply: bool) -> Event
     event.add("uid", details.uid)
     event.add("sequence", details.sequence)
     event.add("dtstamp", datetime.now(UTC).replace(microsecond=0))
-    event.add("dtstart", details.start)
-    event.add("dtend", details.end)
+    start, end = _calendar_times(details)
+    event.add("dtstart", start)
+    event.add("dtend", end)
     event.add("summary", details.summary)
     if details.description:
         event.add("description", details.description)

@@ -19,6 +19,7 @@ from hirewise.interviews.calendar import (
     build_cancel,
     build_request,
     invite_attachment,
+    unambiguous_local,
 )
 from hirewise.interviews.models import Interview, InterviewStatus
 from hirewise.mail.services import queue_template_email
@@ -33,7 +34,8 @@ def _interview_link(interview: Interview) -> str:
     return current_app.config["BASE_URL"].rstrip("/") + path
 
 
-def _invite(interview: Interview, *, for_candidate: bool) -> InviteDetails:
+def _invite(interview: Interview, *, for_candidate: bool, only: User | None = None) -> InviteDetails:
+    """The invite of ``interview``; ``only`` lists that one person as the sole attendee."""
     application = interview.application
     candidate = application.candidate
     organizer_user = interview.organizer
@@ -41,8 +43,11 @@ def _invite(interview: Interview, *, for_candidate: bool) -> InviteDetails:
         organizer = Attendee(organizer_user.email, organizer_user.full_name, role="CHAIR")
     else:
         organizer = Attendee(f"no-reply@{calendar_host()}", current_app.config["COMPANY_NAME"], role="CHAIR")
-    people = [Attendee(u.email, u.full_name) for u in interview.interviewers]
-    people.append(Attendee(candidate.email, candidate.full_name))
+    if only is not None:
+        people = [Attendee(only.email, only.full_name)]
+    else:
+        people = [Attendee(u.email, u.full_name) for u in interview.interviewers]
+        people.append(Attendee(candidate.email, candidate.full_name))
     if for_candidate:
         description = (
             f"Your interview for {application.opening.title} with {current_app.config['COMPANY_NAME']}."
@@ -85,38 +90,83 @@ def send_invites(
     interviewers: Sequence[User],
     method: str,
     *,
-    include_candidate: bool = True,
     reason: str = "",
 ) -> list[int]:
+    """Email ``interviewers`` and the candidate the interview's ``method`` invite, everyone listed."""
     build = build_request if method == METHOD_REQUEST else build_cancel
     application = interview.application
     staff_ics = build(_invite(interview, for_candidate=False))
     cancelled = method == METHOD_CANCEL
     subject = f"{'Cancelled: ' if cancelled else ''}Interview: {interview.title}"
-    local = interview.starts_at.astimezone(ZoneInfo(interview.timezone))
-    when = f"{local:%A %d %B %Y, %H:%M} ({interview.timezone}), {interview.duration_minutes} minutes"
+    when = _when(interview)
     recipients: list[tuple[str, str, bytes, str]] = []
     for user in interviewers:
         body = _body(interview, when, cancelled, reason, staff=True)
         recipients.append((user.email, user.full_name, staff_ics, body))
-    if include_candidate:
-        candidate_ics = build(_invite(interview, for_candidate=True))
-        body = _body(interview, when, cancelled, reason, staff=False)
-        recipients.append((application.candidate.email, application.candidate.full_name, candidate_ics, body))
-    message_ids = []
-    for email, name, ics, body in recipients:
-        message = queue_template_email(
-            "generic",
-            to_email=email,
-            to_name=name,
-            context={"subject": subject, "body": body},
-            candidate_id=application.candidate_id,
-            application_id=application.id,
-            actor=actor,
-            attachments=[invite_attachment(ics, method)],
+    candidate_ics = build(_invite(interview, for_candidate=True))
+    body = _body(interview, when, cancelled, reason, staff=False)
+    recipients.append((application.candidate.email, application.candidate.full_name, candidate_ics, body))
+    return [
+        _queue(actor, interview, email, name, subject, body, ics, method)
+        for email, name, ics, body in recipients
+    ]
+
+
+def send_removal_cancels(actor: User, interview: Interview, removed: Sequence[User]) -> list[int]:
+    """A METHOD:CANCEL to each interviewer taken off ``interview``, which itself goes ahead.
+
+    RFC 5546 §3.2.5: a CANCEL that uninvites attendees lists only the attendees being removed; one
+    listing everybody else would say that they were the ones uninvited. So each removed
+    interviewer gets a CANCEL naming them alone, with the UID and the new SEQUENCE of the updated
+    REQUEST that the remaining people get without them (:func:`send_invites`).
+    """
+    subject = f"Removed from interview: {interview.title}"
+    opening = interview.application.opening.title
+    when = _when(interview)
+    body = (
+        f'You are no longer an interviewer on "{interview.title}" for {opening} on {when}. '
+        "It goes ahead without you; the calendar cancellation is attached."
+    )
+    return [
+        _queue(
+            actor,
+            interview,
+            user.email,
+            user.full_name,
+            subject,
+            body,
+            build_cancel(_invite(interview, for_candidate=False, only=user)),
+            METHOD_CANCEL,
         )
-        message_ids.append(message.id)
-    return message_ids
+        for user in removed
+    ]
+
+
+def _queue(
+    actor: User, interview: Interview, email: str, name: str, subject: str, body: str, ics: bytes, method: str
+) -> int:
+    application = interview.application
+    message = queue_template_email(
+        "generic",
+        to_email=email,
+        to_name=name,
+        context={"subject": subject, "body": body},
+        candidate_id=application.candidate_id,
+        application_id=application.id,
+        actor=actor,
+        attachments=[invite_attachment(ics, method)],
+    )
+    return message.id
+
+
+def _when(interview: Interview) -> str:
+    local = interview.starts_at.astimezone(ZoneInfo(interview.timezone))
+    zone = interview.timezone
+    if not unambiguous_local(local):
+        # The night clocks go back, 02:30 happens twice: the offset tells the reader which one.
+        offset = f"{local:%z}"  # e.g. +0100
+        zone += f", UTC{offset[:3]}:{offset[3:]}"
+    return f"{local:%A %d %B %Y, %H:%M} ({zone}), {interview.duration_minutes} minutes"
 
 
 def _body(interview: Interview, when: str, cancelled: bool, reason: str, *, staff: bool) -> str:

@@ -25,7 +25,7 @@ from hirewise.db import utcnow
 from hirewise.errors import Conflict, NotFound, PermissionDenied
 from hirewise.extensions import db
 from hirewise.interviews.calendar import METHOD_CANCEL, METHOD_REQUEST
-from hirewise.interviews.invites import calendar_host, ics_for, send_invites
+from hirewise.interviews.invites import calendar_host, ics_for, send_invites, send_removal_cancels
 from hirewise.interviews.models import Interview, InterviewPlanItem, InterviewStatus, interview_interviewers
 from hirewise.interviews.plans import (
     add_plan_item,
@@ -329,7 +329,7 @@ def reschedule_interview(
     interview.interviewers = interviewers
     interview.calendar_sequence += 1
     message_ids = send_invites(actor, interview, interviewers, METHOD_REQUEST)
-    message_ids += send_invites(actor, interview, removed, METHOD_CANCEL, include_candidate=False)
+    message_ids += send_removal_cancels(actor, interview, removed)
     after = {**snapshot(interview, INTERVIEW_FIELDS), "interviewer_ids": [u.id for u in interviewers]}
     old, new = changed(before, after)
     record(

@@ -7,16 +7,30 @@ undefined names, and errors turned into messages an admin can act on (field, lin
 Saving a template renders it once with sample data under the same limits, so an expensive
 template is refused on its field; one that still goes over them with real data (saved before a
 limit existed, or its data is larger) stops within the budget, never hanging a worker.
-Emails are plain text, so nothing is HTML-escaped here; the pages that show them escape.
+An admin's template renders the plain text, so nothing is HTML-escaped there; the pages that
+show it escape. The HTML part of each email (:func:`html_version`) is made from that same
+rendered text by a fixed layout of ours with autoescape on: whatever an admin or a candidate
+wrote arrives as text in both parts, never as markup.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Generator, Iterator, Mapping
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
-from jinja2 import StrictUndefined, Template, TemplateError, TemplateSyntaxError, meta
+from jinja2 import (
+    Environment,
+    PackageLoader,
+    StrictUndefined,
+    Template,
+    TemplateError,
+    TemplateSyntaxError,
+    meta,
+    select_autoescape,
+)
 from jinja2.sandbox import SecurityError
 
 from hirewise.errors import ValidationFailed
@@ -149,3 +163,58 @@ def check_sources(
         field, messages = next(iter(errors.items()))
         raise ValidationFailed(f"The {field} cannot be used: {messages[0]}", errors)
     return render_pair(subject, body, sample_context)
+
+
+# --- the HTML part ------------------------------------------------------------------------------
+
+HTML_LAYOUT = "mail/email_layout.html"
+# A web link in the text, without the punctuation that usually ends the sentence around it.
+_WEB_LINK = re.compile(r"https?://[^\s<>\"']+?(?=[.,;:!?)\]]*(?:\s|$))")
+_PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+
+
+@dataclass(frozen=True)
+class TextPiece:
+    """Part of a line of the email: plain text, or a web link (``url`` set) shown as ``text``."""
+
+    text: str
+    url: str = ""
+
+
+@cache
+def _layouts() -> Environment:
+    # Our own fixed templates, not an admin's: a plain (not sandboxed) environment, autoescaping
+    # every value, with undefined names an error rather than silently empty.
+    return Environment(
+        loader=PackageLoader("hirewise.mail", "templates"),
+        autoescape=select_autoescape(default=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def _pieces(line: str) -> list[TextPiece]:
+    pieces: list[TextPiece] = []
+    position = 0
+    for link in _WEB_LINK.finditer(line):
+        if link.start() > position:
+            pieces.append(TextPiece(line[position : link.start()]))
+        pieces.append(TextPiece(link.group(), url=link.group()))
+        position = link.end()
+    if position < len(line):
+        pieces.append(TextPiece(line[position:]))
+    return pieces
+
+
+def text_paragraphs(body: str) -> list[list[list[TextPiece]]]:
+    """``body`` as paragraphs (split on blank lines) of lines of pieces, for the HTML layout."""
+    text = body.replace("\r\n", "\n").replace("\r", "\n").strip("\n")
+    paragraphs = [paragraph.strip("\n") for paragraph in _PARAGRAPH_BREAK.split(text)]
+    return [[_pieces(line) for line in paragraph.split("\n")] for paragraph in paragraphs if paragraph]
+
+
+def html_version(subject: str, body: str) -> str:
+    """The HTML part of an email whose rendered plain text is ``body``: the same words, escaped."""
+    layout = _layouts().get_template(HTML_LAYOUT)
+    return layout.render(subject=subject, paragraphs=text_paragraphs(body))

@@ -27,7 +27,7 @@ from hirewise.errors import Conflict, NotFound, ValidationFailed
 from hirewise.extensions import db
 from hirewise.mail.defaults import DEFAULT_TEMPLATES, SAMPLE_CONTEXT, DefaultTemplate
 from hirewise.mail.models import EmailTemplate, OutboxMessage, OutboxStatus, TemplateKey
-from hirewise.mail.rendering import RenderedEmail, check_sources, render_pair, single_line
+from hirewise.mail.rendering import RenderedEmail, check_sources, html_version, render_pair, single_line
 from hirewise.paging import paginate
 from hirewise.security import outbox_messages_visible_to
 
@@ -314,6 +314,11 @@ def get_message(message_id: int) -> OutboxMessage:
     if message is None:
         raise NotFound("No such message in the outbox.")
     return message
+
+
+def html_part(message: OutboxMessage) -> str:
+    """The HTML alternative the message is sent with, made from its stored plain text."""
+    return html_version(message.subject, message.body)
 
 
 def get_attachment(message: OutboxMessage, index: int) -> tuple[str, str, bytes]:

@@ -60,6 +60,7 @@ def message(message_id: int) -> str:
         mail_from=current_app.config["MAIL_FROM"],
         embedded=_embedded_mode(),
         resendable=found.status in services.RESENDABLE and not _embedded_mode(),
+        html_part=services.html_part(found),
     )
 
 

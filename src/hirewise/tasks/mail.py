@@ -33,6 +33,7 @@ from sqlalchemy import select
 from hirewise.db import utcnow
 from hirewise.extensions import db
 from hirewise.mail.models import OutboxMessage, OutboxStatus
+from hirewise.mail.services import html_part
 from hirewise.tasks import enqueue
 
 MAX_RETRIES = 3
@@ -50,6 +51,38 @@ PERMANENT_ERRORS = (
 )
 
 
+# The shape every email is sent in (what Gmail and Outlook make of it is tested in
+# tests/integration/test_mail_formats.py)::
+#
+#   multipart/mixed                                  (only when there are attachments)
+#     multipart/alternative
+#       text/plain; charset=utf-8                    the rendered template
+#       text/html; charset=utf-8                     the same text in our escaping layout
+#       text/calendar; method=REQUEST; charset=utf-8 (invites) the .ics itself, METHOD as in the file
+#     application/ics, filename=invite.ics           (invites) the same .ics as a download
+#     ...other attachments
+#
+# Calendar apps look for the text/calendar part *inside* multipart/alternative, with a ``method``
+# parameter equal to the file's METHOD, to show Accept/Decline. The attached copy is
+# application/ics, not text/calendar, so that Outlook does not process the invite a second time.
+INVITE_DOWNLOAD_TYPE = ("application", "ics")
+
+
+def _parameters(content_type: str) -> tuple[str, str, dict[str, str]]:
+    media_type, _, raw_parameters = content_type.partition(";")
+    maintype, _, subtype = media_type.strip().lower().partition("/")
+    parameters = dict(
+        (name.strip().lower(), value.strip())
+        for name, _, value in (part.partition("=") for part in raw_parameters.split(";") if "=" in part)
+    )
+    parameters.pop("charset", None)  # written by the email library for text parts
+    return maintype, subtype, parameters
+
+
+def _is_invite(maintype: str, subtype: str, parameters: Mapping[str, str]) -> bool:
+    return (maintype, subtype) == ("text", "calendar") and "method" in parameters
+
+
 def build_email(message: OutboxMessage, sender: str) -> EmailMessage:
     # The SMTP policy writes CRLF line endings everywhere, as RFC 5545 requires inside a calendar part.
     email = EmailMessage(policy=email_policy.SMTP)
@@ -59,33 +92,51 @@ def build_email(message: OutboxMessage, sender: str) -> EmailMessage:
     email["Date"] = formatdate(usegmt=True)
     sender_domain = parseaddr(sender)[1].rpartition("@")[2] or "hirewise.local"
     email["Message-ID"] = make_msgid(idstring=f"outbox-{message.id}", domain=sender_domain)
+    # RFC 3834: sent by software, not a person; auto-responders (out of office) must not answer it.
+    email["Auto-Submitted"] = "auto-generated"
     email.set_content(message.body)
-    for attachment in message.attachments or []:
-        media_type, _, raw_parameters = attachment["content_type"].partition(";")
-        maintype, _, subtype = media_type.strip().partition("/")
-        parameters = dict(
-            (name.strip().lower(), value.strip())
-            for name, _, value in (part.partition("=") for part in raw_parameters.split(";") if "=" in part)
-        )
-        parameters.pop("charset", None)  # written by the email library for text parts
-        if maintype == "text":
+    email.add_alternative(html_part(message), subtype="html")
+    attachments = [(item, *_parameters(item["content_type"])) for item in message.attachments or []]
+    for item, maintype, subtype, parameters in attachments:
+        if _is_invite(maintype, subtype, parameters):
+            email.add_alternative(item["content"], subtype="calendar", params=parameters)
+    for item, maintype, subtype, parameters in attachments:
+        if _is_invite(maintype, subtype, parameters):
+            download_type, download_subtype = INVITE_DOWNLOAD_TYPE
             email.add_attachment(
-                attachment["content"], subtype=subtype, filename=attachment["filename"], params=parameters
+                item["content"].encode(),
+                maintype=download_type,
+                subtype=download_subtype,
+                filename=item["filename"],
+            )
+        elif maintype == "text":
+            email.add_attachment(
+                item["content"], subtype=subtype, filename=item["filename"], params=parameters
             )
         else:
             email.add_attachment(
-                base64.b64decode(attachment["content"]),
+                base64.b64decode(item["content"]),
                 maintype=maintype,
                 subtype=subtype,
-                filename=attachment["filename"],
+                filename=item["filename"],
             )
     return email
 
 
 def send_over_smtp(email: EmailMessage, config: Mapping[str, Any]) -> None:
+    """Deliver over implicit TLS (MAIL_USE_SSL, port 465), STARTTLS (MAIL_USE_TLS) or plain SMTP.
+
+    Both TLS modes verify the server's certificate against the system's CAs (or SSL_CERT_FILE).
+    """
     timeout = config.get("MAIL_TIMEOUT", 15)
-    with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=timeout) as smtp:
-        if config["MAIL_USE_TLS"]:
+    server, port = config["MAIL_SERVER"], config["MAIL_PORT"]
+    smtp: smtplib.SMTP
+    if config.get("MAIL_USE_SSL"):
+        smtp = smtplib.SMTP_SSL(server, port, timeout=timeout, context=ssl.create_default_context())
+    else:
+        smtp = smtplib.SMTP(server, port, timeout=timeout)
+    with smtp:
+        if config["MAIL_USE_TLS"] and not config.get("MAIL_USE_SSL"):
             smtp.starttls(context=ssl.create_default_context())
         if config["MAIL_USERNAME"]:
             smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
