@@ -9,13 +9,29 @@ export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: install sandbox sandbox-if-possible tools run test lint fmt pytest worker bench bench-fit bench-ranking bench-scoring clean
 
-$(STAMP): pyproject.toml
+## Exactly the versions of requirements-dev.lock, each checked against its hash, then the app itself (editable).
+$(STAMP): pyproject.toml requirements-dev.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements-dev.lock
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e '.[dev,demo]'
 	touch $(STAMP)
 
 install: $(STAMP)
+
+## The locks, with hashes, for Python 3.11+ on every platform: requirements.lock is the runtime set (the Docker
+## image), requirements-dev.lock adds the dev and demo extras (make install, CI). Both hold the build backend too
+## (pyproject.toml's build-system), so the app itself is built with --no-build-isolation from checked files only.
+## Run after changing the dependencies in pyproject.toml; versions already locked are kept unless UPGRADE=1.
+LOCK_TOOLS := .lock-tools
+UV_VERSION := 0.13.9
+BUILD_REQUIRES := $(PYTHON) -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['build-system']['requires']))"
+LOCK := UV_CUSTOM_COMPILE_COMMAND="make lock" UV_NATIVE_TLS=1 $(LOCK_TOOLS)/bin/uv pip compile pyproject.toml - \
+	--quiet --generate-hashes --universal --python-version 3.11 $(if $(UPGRADE),--upgrade)
+lock:
+	test -x $(LOCK_TOOLS)/bin/uv || { $(PYTHON) -m venv $(LOCK_TOOLS) && $(LOCK_TOOLS)/bin/pip install --quiet 'uv==$(UV_VERSION)'; }
+	$(BUILD_REQUIRES) | $(LOCK) -o requirements.lock
+	$(BUILD_REQUIRES) | $(LOCK) --extra dev --extra demo -o requirements-dev.lock
 
 ## The code sandbox of assessments runs candidates' code under bubblewrap (Debian package bubblewrap).
 sandbox:
@@ -54,12 +70,12 @@ run: install sandbox-if-possible
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
 lint: install
-	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff check src tests bench scripts
 	$(BIN)/mypy
 
 fmt: install
-	$(BIN)/ruff check --fix src tests bench
-	$(BIN)/ruff format src tests bench
+	$(BIN)/ruff check --fix src tests bench scripts
+	$(BIN)/ruff format src tests bench scripts
 
 ## The whole suite; pytest's exit code 5 ("no tests ran") fails like any other.
 pytest: install tools
