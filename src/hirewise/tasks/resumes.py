@@ -27,7 +27,8 @@ def extract_resume(application_id: int) -> str:
 
     Idempotent: only a PENDING résumé is read, so a retry or a duplicate delivery is a no-op.
     A bad file never raises: the application stays, with the reason on it. The parsers run in a
-    child process with the memory, CPU and wall-clock limits of :func:`reading_limits`.
+    child process with the memory, CPU and wall-clock limits of :func:`reading_limits`; a scan is
+    read with OCR (Tesseract) when it is installed, under the same memory limit and its own time limit.
     """
     application = db.session.get(Application, application_id)
     if application is None or application.resume_status != ResumeStatus.PENDING:
@@ -70,12 +71,14 @@ def extract_resume(application_id: int) -> str:
 
 
 def reading_limits() -> ReadingLimits:
-    """The limits of one résumé reading: ``RESUME_READING_MEMORY_MB``, ``..._CPU_SECONDS``, ``..._WALL_SECONDS``."""
+    """The limits of one résumé reading: ``RESUME_READING_MEMORY_MB``, ``..._CPU_SECONDS``, ``..._WALL_SECONDS``,
+    and ``..._OCR_SECONDS`` for text recognition of a scan."""
     config = current_app.config
     return ReadingLimits(
         memory_mb=int(config.get("RESUME_READING_MEMORY_MB", DEFAULT_LIMITS.memory_mb)),
         cpu_seconds=int(config.get("RESUME_READING_CPU_SECONDS", DEFAULT_LIMITS.cpu_seconds)),
         wall_seconds=float(config.get("RESUME_READING_WALL_SECONDS", DEFAULT_LIMITS.wall_seconds)),
+        ocr_seconds=float(config.get("RESUME_READING_OCR_SECONDS", DEFAULT_LIMITS.ocr_seconds)),
     )
 
 
