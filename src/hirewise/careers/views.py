@@ -19,6 +19,7 @@ from hirewise.extensions import limiter
 from hirewise.form_recovery import recover_text_fields
 from hirewise.openings.models import Opening
 from hirewise.openings.services import get_public_opening, list_public_openings
+from hirewise.privacy.services import record_application_consent
 
 bp = Blueprint("careers", __name__, template_folder="templates")
 log = logging.getLogger(__name__)
@@ -51,7 +52,7 @@ def apply(slug: str) -> Response | str | tuple[str, int]:
         return _form_page(form, found), 422
     upload = form.resume.data
     try:
-        submit_application(
+        application = submit_application(
             found,
             full_name=form.full_name.data or "",
             email=form.email.data or "",
@@ -64,6 +65,8 @@ def apply(slug: str) -> Response | str | tuple[str, int]:
     except DomainError as exc:
         _attach_errors(form, exc)
         return _form_page(form, found, problem=exc.message), exc.status
+    # The consent log: what was agreed to, the version of the text, when and on which page.
+    record_application_consent(application.candidate_id, request.path)
     return redirect(url_for("careers.applied", slug=slug))
 
 

@@ -48,6 +48,18 @@ class TodoOverdueSchema(Schema):
     missing = fields.List(fields.Nested(NamedSchema), dump_only=True)
 
 
+class TodoScoreReviewSchema(Schema):
+    """A candidate's request for a person to review an automatic score (GDPR article 22)."""
+
+    id = fields.Integer(dump_only=True)
+    requested_at = fields.AwareDateTime(dump_only=True)
+    answer_id = fields.Integer(dump_only=True)
+    attempt_id = fields.Integer(attribute="answer.attempt_id", dump_only=True)
+    application_id = fields.Integer(dump_only=True)
+    candidate = fields.Nested(NamedSchema, attribute="application.candidate", dump_only=True)
+    opening = fields.Nested(OpeningRefSchema, attribute="application.opening", dump_only=True)
+
+
 class TodoSchema(Schema):
     upcoming_interviews = fields.List(fields.Nested(TodoInterviewSchema), dump_only=True)
     feedback_due = fields.List(fields.Nested(TodoInterviewSchema), dump_only=True)
@@ -56,6 +68,7 @@ class TodoSchema(Schema):
     overdue_feedback = fields.List(fields.Nested(TodoOverdueSchema), dump_only=True)
     todays_interviews = fields.List(fields.Nested(TodoInterviewSchema), dump_only=True)
     debriefs = fields.List(fields.Nested(TodoApplicationSchema), dump_only=True)
+    score_reviews = fields.List(fields.Nested(TodoScoreReviewSchema), dump_only=True)
     more = fields.Dict(
         keys=fields.String(),
         values=fields.Boolean(),

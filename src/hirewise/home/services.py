@@ -25,6 +25,7 @@ from hirewise.feedback.models import Decision, Feedback, FeedbackStatus
 from hirewise.interviews.models import Interview, InterviewStatus, interview_interviewers
 from hirewise.interviews.validation import DURATION_RANGE
 from hirewise.openings.models import Stage, StageKind
+from hirewise.privacy.services import open_review_requests
 from hirewise.security import (
     applications_visible_to,
     assessment_reviews_visible_to,
@@ -58,6 +59,8 @@ class Todo:
     overdue_feedback: list[OverdueFeedback] = field(default_factory=list)
     todays_interviews: list[Interview] = field(default_factory=list)
     debriefs: list[Application] = field(default_factory=list)
+    # Candidates asking for a person to review an automatic score (privacy/services.py).
+    score_reviews: list[Any] = field(default_factory=list)
     more: dict[str, bool] = field(default_factory=dict)
 
     @property
@@ -71,6 +74,7 @@ class Todo:
                 self.overdue_feedback,
                 self.todays_interviews,
                 self.debriefs,
+                self.score_reviews,
             )
         )
 
@@ -290,6 +294,7 @@ def todo_for(user: User, now: datetime | None = None) -> Todo:
     if todo.shows_recruiter_sections:
         todo.new_applications, todo.more["new_applications"] = new_applications(user, now)
         todo.assessments_to_review, todo.more["assessments_to_review"] = assessments_to_review(user)
+        todo.score_reviews, todo.more["score_reviews"] = open_review_requests(user, LIMIT)
         todo.overdue_feedback, todo.more["overdue_feedback"] = overdue_feedback(user, now)
         todo.todays_interviews, todo.more["todays_interviews"] = todays_interviews(user, now)
     if todo.shows_debriefs:

@@ -17,6 +17,7 @@ class NotificationKind(StrEnum):
     FEEDBACK_SUBMITTED = "feedback_submitted"
     DECISION_RECORDED = "decision_recorded"
     MENTION = "mention"
+    SCORE_REVIEW_REQUESTED = "score_review_requested"  # a candidate asked for a person to review a score
 
 
 class Delivery(StrEnum):
