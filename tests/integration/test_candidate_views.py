@@ -65,7 +65,7 @@ ACTION_MATRIX = [
     ("/candidates/{candidate}/email", {"subject": "S", "body": "B"}, "302 302 403 403 403 302"),
     ("/candidates/{candidate}/applications", {"opening_id": "other"}, "302 302 403 403 403 302"),
     ("/openings/{opening}/applications/bulk", {"action": "move"}, "302 302 302 403 403 302"),
-    ("/openings/{opening}/applications/import", {}, "302 302 403 403 403 302"),
+    ("/openings/{opening}/imports", {}, "302 302 403 403 403 302"),
     ("/applications/{application}/resume", {}, "302 302 302 403 403 302"),
 ]
 

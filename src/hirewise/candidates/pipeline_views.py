@@ -1,4 +1,4 @@
-"""An opening's pipeline pages: the board, the list with bulk actions, CSV export and import.
+"""An opening's pipeline pages: the board, the list with bulk actions, CSV export (imports: import_views).
 
 Registered on the ``candidates`` blueprint by :func:`register` (called from ``views.py``), so the
 endpoint names stay ``candidates.board``, ``candidates.applications`` and so on.
@@ -12,7 +12,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from hirewise.candidates import queries, services, transfer
+from hirewise.candidates import import_views, importing, queries, services, transfer
 from hirewise.candidates.follow_through import FollowThrough
 from hirewise.candidates.forms import AdvanceForm, BulkForm, compose_reason, reason_choices, stage_choices
 from hirewise.candidates.gate import GateConfirmationRequired, GateHold, GateReasonRequired
@@ -20,7 +20,7 @@ from hirewise.candidates.models import ApplicationSource
 from hirewise.candidates.queries import SORTS
 from hirewise.candidates.web import page_arg, safe_next
 from hirewise.db import utcnow
-from hirewise.errors import DomainError, ValidationFailed
+from hirewise.errors import DomainError
 from hirewise.openings.models import Opening
 from hirewise.openings.services import get_opening
 from hirewise.security import can_create_candidate, can_edit_opening, can_view_opening, require
@@ -76,7 +76,7 @@ def _list_filters() -> dict[str, Any]:
     }
 
 
-def _render_list(opening: Opening, *, import_errors: ValidationFailed | None = None) -> tuple[str, int]:
+def _render_list(opening: Opening) -> tuple[str, int]:
     filters = _list_filters()
     page = page_arg()
     items, total = queries.search_applications(
@@ -84,6 +84,7 @@ def _render_list(opening: Opening, *, import_errors: ValidationFailed | None = N
     )
     bulk_form = BulkForm()
     bulk_form.stage_id.choices = stage_choices(opening.stages)
+    can_import = can_create_candidate(current_user) and can_edit_opening(current_user, opening)
     html = render_template(
         "candidates/applications.html",
         opening=opening,
@@ -95,11 +96,12 @@ def _render_list(opening: Opening, *, import_errors: ValidationFailed | None = N
         sources=list(ApplicationSource),
         sort_labels=SORT_LABELS,
         bulk_form=bulk_form,
-        import_errors=import_errors,
         can_change=can_edit_opening(current_user, opening),
-        can_import=can_create_candidate(current_user) and can_edit_opening(current_user, opening),
+        can_import=can_import,
+        import_runs=importing.recent_runs(current_user, opening) if can_import else [],
+        max_import_bytes=importing.max_import_bytes(),
     )
-    return html, 422 if import_errors else 200
+    return html, 200
 
 
 @login_required
@@ -178,33 +180,9 @@ def export(opening_id: int) -> Response:
     )
 
 
-@login_required
-def import_csv(opening_id: int) -> Response | tuple[str, int]:
-    opening = get_opening(opening_id)
-    require(can_create_candidate(current_user) and can_edit_opening(current_user, opening))
-    storage = request.files.get("file")
-    if storage is None or not storage.filename:
-        flash("Choose a CSV file to import.", "error")
-        return redirect(url_for("candidates.applications", opening_id=opening_id))
-    try:
-        result = transfer.import_candidates_csv(
-            current_user, opening, storage.read(transfer.MAX_IMPORT_BYTES + 1)
-        )
-    except ValidationFailed as exc:
-        return _render_list(opening, import_errors=exc)
-    flash(
-        f"Imported {result.total} candidate(s): {result.created_candidates} new, "
-        f"{result.reused_candidates} already known.",
-        "success",
-    )
-    return redirect(url_for("candidates.applications", opening_id=opening_id))
-
-
 def register(bp: Blueprint) -> None:
     bp.add_url_rule("/openings/<int:opening_id>/board", "board", board, methods=["GET"])
     bp.add_url_rule("/openings/<int:opening_id>/applications", "applications", applications, methods=["GET"])
     bp.add_url_rule("/openings/<int:opening_id>/applications/bulk", "bulk", bulk, methods=["POST"])
     bp.add_url_rule("/openings/<int:opening_id>/applications.csv", "export", export, methods=["GET"])
-    bp.add_url_rule(
-        "/openings/<int:opening_id>/applications/import", "import_csv", import_csv, methods=["POST"]
-    )
+    import_views.register(bp)

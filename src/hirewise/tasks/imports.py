@@ -1,0 +1,13 @@
+"""Importing a file of candidates in the background, with progress the import page polls."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from hirewise.candidates.importing import run_import
+
+
+@shared_task(name="hirewise.tasks.imports.import_candidates")
+def import_candidates(run_id: int) -> str:
+    """Check every row of the run's file, load the good ones set-wise, and write the report."""
+    return run_import(run_id)
