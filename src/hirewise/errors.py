@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from flask import Flask, Response, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
+from marshmallow import ValidationError as MarshmallowError
 from sqlalchemy.exc import DataError
 from werkzeug.exceptions import ClientDisconnected, HTTPException
 
@@ -37,6 +38,23 @@ class DomainError(Exception):
 class ValidationFailed(DomainError):
     status = 422
     code = "validation_error"
+
+    @classmethod
+    def from_schema(cls, error: MarshmallowError) -> ValidationFailed:
+        """A schema's refusal in the services' shape: ``{field: [messages]}`` (the messages of a nested
+        field gathered under its name), the first message as the message, as a form shows them."""
+        messages = error.messages if isinstance(error.messages, dict) else {"_schema": error.messages}
+        details = {str(name): _message_texts(value) for name, value in messages.items()}
+        first = next((texts[0] for texts in details.values() if texts), "The input is not valid.")
+        return cls(first, details)
+
+
+def _message_texts(value: Any) -> list[str]:
+    if isinstance(value, dict):
+        return [text for item in value.values() for text in _message_texts(item)]
+    if isinstance(value, list):
+        return [text for item in value for text in _message_texts(item)]
+    return [str(value)]
 
 
 class NotFound(DomainError):

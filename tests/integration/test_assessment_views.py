@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 import pytest
+from markupsafe import escape
 from sqlalchemy import select
 
 from hirewise.assessments import attempts, services
@@ -18,7 +19,9 @@ from hirewise.assessments.models import (
 )
 from hirewise.audit.models import AuditEvent
 from hirewise.auth.models import Role, User
+from hirewise.auth.services import create_api_token
 from hirewise.candidates.models import Application
+from hirewise.errors import ValidationFailed
 from hirewise.extensions import db
 from hirewise.kits.services import ensure_builtin_kits
 from hirewise.mail.models import OutboxMessage
@@ -242,6 +245,102 @@ def test_settings_are_saved_and_bad_values_shown_next_to_the_field(client, auth,
         75,
         "archived",
     )
+
+
+_SETTINGS_FORM = {
+    "title": "Typed title",
+    "instructions": "Typed instructions",
+    "time_limit_minutes": "45",
+    "pass_mark_percent": "70",
+    "invitation_valid_days": "5",
+    "layout": "all_on_one_page",
+}
+
+
+def _assessment_count() -> int:
+    return len(db.session.execute(select(Assessment)).scalars().all())
+
+
+@pytest.mark.parametrize(
+    ("field", "form_value", "api_value"),
+    [
+        ("title", "", ""),
+        ("title", "   ", "   "),
+        ("title", "x" * 201, "x" * 201),
+        ("instructions", "x" * 5_001, "x" * 5_001),
+        ("time_limit_minutes", "0", 0),
+        ("time_limit_minutes", "thirty", "thirty"),  # the API takes JSON numbers only, with the same words
+        ("pass_mark_percent", "101", 101),
+        ("pass_mark_percent", "12.5", 12.5),
+        ("invitation_valid_days", "61", 61),
+        ("invitation_valid_days", "", None),
+        ("layout", "sideways", "sideways"),
+    ],
+)
+def test_a_bad_setting_gets_the_same_message_in_the_form_and_the_api(
+    client, auth, team, field, form_value, api_value
+):
+    _, token = create_api_token(team["recruiter"], "same message", "read,write")
+    api = client.post(
+        f"/api/v1/assessments/openings/{team['opening'].id}",
+        json={**_SETTINGS_FORM, "time_limit_minutes": 45, "pass_mark_percent": 70, "invitation_valid_days": 5}
+        | {field: api_value},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert api.status_code == 422, api.get_json()
+    [message] = api.get_json()["error"]["details"]["json"][field]
+    before = _assessment_count()
+    auth.login(team["recruiter"])
+    page = client.post(
+        f"/openings/{team['opening'].id}/assessments", data={**_SETTINGS_FORM, field: form_value}
+    )
+    assert page.status_code == 422
+    assert str(escape(message)) in _text(page), f"the form says {message!r} too"
+    assert _assessment_count() == before
+    with pytest.raises(ValidationFailed) as refused:  # and so does a Python caller of the service
+        services.create_assessment(team["recruiter"], team["opening"], {"title": "T", field: api_value})
+    assert refused.value.details == {field: [message]}
+
+
+def test_a_non_number_typed_in_a_number_field_is_refused_and_nothing_typed_is_lost(client, auth, team):
+    auth.login(team["recruiter"])
+    before = _assessment_count()
+    typed = {**_SETTINGS_FORM, "title": "", "time_limit_minutes": "half an hour", "pass_mark_percent": "1e3"}
+    page = client.post(f"/openings/{team['opening'].id}/assessments", data=typed)
+    assert page.status_code == 422
+    body = _text(page)
+    for shown in (
+        "The time limit (minutes) must be a whole number from 1 to 240.",
+        "The pass mark (%) must be a whole number from 0 to 100.",
+        "The title is required.",  # every problem at once, not one per attempt
+        'value="half an hour"',
+        'value="1e3"',
+        "Typed instructions",
+    ):
+        assert shown in body
+    assert _assessment_count() == before
+
+    assessment = team["assessment"]
+    settings = {**_SETTINGS_FORM, "status": "active", "invitation_valid_days": "a week"}
+    edited = client.post(f"/assessments/{assessment.id}/settings", data=settings)
+    assert edited.status_code == 422
+    assert "Days a link stays valid must be a whole number from 1 to 60." in _text(edited)
+    assert 'value="a week"' in _text(edited) and 'value="Typed title"' in _text(edited)
+    db.session.expire_all()
+    assert db.session.get(Assessment, assessment.id).title == "Backend screening", "nothing was saved"
+
+
+def test_the_form_hands_the_service_typed_settings(client, auth, team):
+    auth.login(team["recruiter"])
+    typed = {**_SETTINGS_FORM, "title": "  Padded title  ", "time_limit_minutes": " 045 "}
+    assert client.post(f"/openings/{team['opening'].id}/assessments", data=typed).status_code == 302
+    created = db.session.execute(select(Assessment).where(Assessment.title == "Padded title")).scalar_one()
+    assert (created.time_limit_minutes, created.pass_mark_percent, created.invitation_valid_days) == (
+        45,
+        70,
+        5,
+    )
+    assert created.instructions == "Typed instructions"
 
 
 def test_add_a_multiple_choice_question_with_the_correct_marks(client, auth, team):

@@ -115,8 +115,8 @@ def test_draft_saves_ratings_notes_and_checklist(setup):
     services.save_draft(
         setup.first,
         feedback,
-        ratings={str(flask_id): "4"},
-        answers={question_id: {"notes": "Knew url_prefix", "covered_key_points": ["0"]}},
+        ratings={str(flask_id): 4},  # a JSON key is text: the id as digits is the id
+        answers={question_id: {"notes": "Knew url_prefix", "covered_key_points": [0]}},
         recommendation=None,
         summary="So far so good",
     )
@@ -135,10 +135,17 @@ def test_draft_saves_ratings_notes_and_checklist(setup):
         ({"ratings": {"SKILL": 5}}, "ratings"),
         ({"ratings": {"SKILL": 0}}, "ratings"),
         ({"ratings": {"SKILL": "x"}}, "ratings"),
+        ({"ratings": {"SKILL": "4"}}, "ratings"),  # typed values only: the form types what it reads
+        ({"ratings": {"SKILL": True}}, "ratings"),
+        ({"ratings": {"not an id": 2}}, "ratings"),
         ({"ratings": {999999: 2}}, "ratings"),
         ({"answers": {"QUESTION": {"covered_key_points": [1]}}}, "answers"),
         ({"answers": {"QUESTION": {"covered_key_points": [-1]}}}, "answers"),
         ({"answers": {999999: {"notes": "x"}}}, "answers"),
+        ({"answers": {"QUESTION": {"covered_key_points": ["0"]}}}, "answers"),
+        ({"answers": {"QUESTION": {"notes": 5}}}, "answers"),
+        ({"answers": {"QUESTION": "not an object"}}, "answers"),
+        ({"summary": "x" * 20_001}, "summary"),
         ({"recommendation": "maybe"}, "recommendation"),
     ],
 )

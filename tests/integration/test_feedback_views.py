@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from markupsafe import escape
 
 from hirewise.auth.models import Role
+from hirewise.auth.services import create_api_token
 from hirewise.extensions import db
 from hirewise.feedback.models import Feedback, FeedbackStatus
 from tests.integration.test_feedback_services import Setup, build_setup, matrix, submitted, viewer_for
@@ -196,3 +198,86 @@ def test_my_interviews_lists_feedback_due(client, auth, setup):
     detail = client.get(f"/interviews/{setup.first_interview.id}").get_data(as_text=True)
     assert "Write feedback" in detail
     assert setup.first.role == Role.INTERVIEWER
+
+
+def _api_error(client: Any, setup: Setup, feedback: Feedback, **overrides: Any) -> dict[str, Any]:
+    _, token = create_api_token(setup.first, "same message", "read,write")
+    body: dict[str, Any] = {
+        "interview_id": feedback.interview_id,
+        "ratings": {str(r.skill_id): 3 for r in feedback.ratings},
+        "answers": {
+            str(a.question_id): {"notes": "Good", "covered_key_points": [0]} for a in feedback.answers
+        },
+        "recommendation": "yes",
+        "summary": "Clear thinker",
+        **overrides,
+    }
+    response = client.post("/api/v1/feedback/draft", json=body, headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 422, response.get_json()
+    return dict(response.get_json()["error"])
+
+
+def _messages(details: Any) -> list[str]:
+    if isinstance(details, dict):
+        return [text for value in details.values() for text in _messages(value)]
+    if isinstance(details, list):
+        return [text for value in details for text in _messages(value)]
+    return [str(details)]
+
+
+@pytest.mark.parametrize(
+    ("bad", "form_value", "api_value", "message"),
+    [
+        ("rating", "9", 9, "A rating must be 1 to 4, or none (not assessed)."),
+        ("rating", "x", "x", "A rating must be 1 to 4, or none (not assessed)."),
+        ("covered", "a", ["a"], "A covered key point is the index of one of the question's key points"),
+        ("covered", "7", [7], "must be indexes from 0 to"),  # the question has fewer key points
+        ("recommendation", "maybe", "maybe", "Choose strong no, no, yes or strong yes."),
+        ("notes", "x" * 20_001, "x" * 20_001, "Notes must be text of at most 20,000 characters."),
+    ],
+)
+def test_a_bad_value_gets_the_same_message_in_the_form_and_the_api(
+    client, auth, setup, bad, form_value, api_value, message
+):
+    auth.login(setup.first)
+    feedback = started(client, setup)
+    skill_id, question_id = feedback.ratings[0].skill_id, feedback.answers[1].question_id
+    form_field, api_field = {
+        "rating": (f"rating-{skill_id}", {"ratings": {str(skill_id): api_value}}),
+        "covered": (
+            f"covered-{question_id}",
+            {"answers": {str(question_id): {"covered_key_points": api_value}}},
+        ),
+        "recommendation": ("recommendation", {"recommendation": api_value}),
+        "notes": (f"notes-{question_id}", {"answers": {str(question_id): {"notes": api_value}}}),
+    }[bad]
+    typed = form_data(feedback, "save", summary="Typed summary stays", **{form_field: form_value})
+    typed[f"notes-{feedback.answers[0].question_id}"] = "Typed notes stay"
+    page = client.post(f"/interviews/{setup.first_interview.id}/feedback", data=typed)
+    assert page.status_code == 422
+    html = page.get_data(as_text=True)
+    shown = next(
+        text for text in _messages(_api_error(client, setup, feedback, **api_field)) if message in text
+    )
+    assert escape(shown) in html, "the form shows the API's very message"
+    assert "Typed summary stays" in html and "Typed notes stay" in html, "nothing typed is lost"
+    autosaved = client.post(f"/interviews/{setup.first_interview.id}/feedback/autosave", data=typed)
+    assert autosaved.status_code == 422 and escape(shown) in autosaved.get_data(as_text=True)
+    db.session.expire_all()
+    stored = db.session.get(Feedback, feedback.id)
+    assert stored.summary == "" and stored.recommendation is None, "nothing was saved"
+
+
+def test_the_form_hands_the_services_typed_values(client, auth, setup):
+    auth.login(setup.first)
+    feedback = started(client, setup)
+    skill_id, question_id = feedback.ratings[0].skill_id, feedback.answers[1].question_id
+    data = form_data(
+        feedback, "save", **{f"rating-{skill_id}": " 4 ", f"covered-{question_id}": ["0", " 0", ""]}
+    )
+    data[f"rating-{feedback.ratings[1].skill_id}"] = ""  # "Not assessed"
+    assert client.post(f"/interviews/{setup.first_interview.id}/feedback", data=data).status_code == 302
+    db.session.expire_all()
+    stored = db.session.get(Feedback, feedback.id)
+    assert [r.rating for r in stored.ratings] == [4, None]
+    assert stored.answers[1].covered_key_points == [0]

@@ -7,6 +7,7 @@ fields make the API refuse early, with a 422 naming the field, what the services
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
@@ -20,6 +21,7 @@ _WHITE_OR_CONTROL = r"\x00-\x20\x7f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f
 _VISIBLE = rf"[^{_WHITE_OR_CONTROL}]"
 _SINGLE_LINE = rf"^[^\r\n]*{_VISIBLE}[^\r\n]*$"
 _SOME_TEXT = rf"^[\s\S]*{_VISIBLE}[\s\S]*$"
+_NO_BREAK_OR_CONTROL = r"^[^\x00-\x08\x0a-\x1f\x7f]*$"
 # The common shape of an address, which email-validator accepts: up to three dot-separated atoms of
 # letters, digits and _%+- (at most 62 characters), and up to four hostname labels before a top-level
 # domain of letters. Bounded by quantifiers, not look-aheads, so that generators can produce it.
@@ -41,6 +43,31 @@ def line(max_length: int, **kwargs: Any) -> fields.String:
         ],
         **kwargs,
     )
+
+
+def optional_line(max_length: int, **kwargs: Any) -> fields.String:
+    """A single line that may be empty (a location, a reason): no line break, no control character but tab."""
+    return fields.String(
+        validate=[
+            validate.Length(max=max_length),
+            validate.Regexp(_NO_BREAK_OR_CONTROL, error="Write it on one line, without control characters."),
+        ],
+        **kwargs,
+    )
+
+
+class OneLine(validate.Regexp):
+    """``line``'s pattern (so the spec states it) with a message per problem: ``blank`` when there is no
+    text at all, ``broken`` when the text spans several lines."""
+
+    def __init__(self, *, blank: str, broken: str) -> None:
+        super().__init__(_SINGLE_LINE, error=broken)
+        self.blank = blank
+
+    def __call__(self, value: Any) -> Any:
+        if isinstance(value, str) and not re.search(_VISIBLE, value):
+            raise ValidationError(self.blank)
+        return super().__call__(value)
 
 
 def text(max_length: int, **kwargs: Any) -> fields.String:

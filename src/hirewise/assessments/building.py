@@ -6,21 +6,23 @@ Questions and their rubric versions are in ``questions.py``; ``services.py`` re-
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from marshmallow import ValidationError as MarshmallowError
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from hirewise.assessments.models import Assessment, AssessmentQuestion, AssessmentStatus, Layout
-from hirewise.assessments.validation import TIME_LIMIT_RANGE, VALID_DAYS_RANGE, check_int
 from hirewise.audit.services import changed, record, snapshot
 from hirewise.auth.models import User
 from hirewise.db import use_case
-from hirewise.errors import NotFound, PermissionDenied
+from hirewise.errors import NotFound, PermissionDenied, ValidationFailed
 from hirewise.extensions import db
-from hirewise.interviews.validation import FieldErrors
 from hirewise.openings.models import Opening
 from hirewise.security import can_manage_assessments, can_view_opening
+
+if TYPE_CHECKING:
+    from marshmallow import Schema
 
 ASSESSMENT_FIELDS = (
     "title",
@@ -64,52 +66,21 @@ def require_manage(actor: User, opening: Opening) -> None:
         raise PermissionDenied("You are not allowed to change this opening's assessments.")
 
 
-def _clean_settings(
-    errors: FieldErrors, values: Mapping[str, Any], current: Assessment | None
-) -> dict[str, Any]:
-    def value(name: str, default: Any) -> Any:
-        if name in values:
-            return values[name]
-        return getattr(current, name) if current is not None else default
+def _settings(values: Mapping[str, Any], *, update: bool) -> dict[str, Any]:
+    """``values`` loaded by the schema the API and the HTML form share, so every caller gets the same
+    rules and messages; a refusal is a ValidationFailed naming the same fields."""
+    # Imported here: the schemas module reads the invitation limits, and invitations import this module.
+    from hirewise.assessments.schemas import AssessmentSettingsSchema, AssessmentUpdateSchema
 
-    title = value("title", "")
-    clean: dict[str, Any] = {}
-    if not isinstance(title, str) or not title.strip():
-        errors.add("title", "The title is required.")
-    elif len(title.strip()) > 200:
-        errors.add("title", "The title must be at most 200 characters.")
-    else:
-        clean["title"] = title.strip()
-    instructions = value("instructions", "")
-    if not isinstance(instructions, str) or len(instructions) > 5_000:
-        errors.add("instructions", "The instructions must be text of at most 5,000 characters.")
-    else:
-        clean["instructions"] = instructions.strip()
-    clean["time_limit_minutes"] = check_int(
-        errors,
-        "time_limit_minutes",
-        "The time limit (minutes)",
-        value("time_limit_minutes", 30),
-        *TIME_LIMIT_RANGE,
-    )
-    clean["pass_mark_percent"] = check_int(
-        errors, "pass_mark_percent", "The pass mark (%)", value("pass_mark_percent", 60), 0, 100
-    )
-    clean["invitation_valid_days"] = check_int(
-        errors,
-        "invitation_valid_days",
-        "Days a link stays valid",
-        value("invitation_valid_days", 7),
-        *VALID_DAYS_RANGE,
-    )
+    schema: Schema = AssessmentUpdateSchema() if update else AssessmentSettingsSchema()
     try:
-        clean["layout"] = Layout(value("layout", Layout.ONE_PER_PAGE))
-    except ValueError:
-        errors.add("layout", "Choose one question per page or all questions on one page.")
-    try:
-        clean["status"] = AssessmentStatus(value("status", AssessmentStatus.ACTIVE))
-    except ValueError:
-        errors.add("status", "Choose active or archived.")
+        clean: dict[str, Any] = schema.load(values)
+    except MarshmallowError as error:
+        raise ValidationFailed.from_schema(error) from None
+    if "layout" in clean:
+        clean["layout"] = Layout(clean["layout"])
+    if "status" in clean:
+        clean["status"] = AssessmentStatus(clean["status"])
     return clean
 
 
@@ -117,10 +88,9 @@ def _clean_settings(
 def create_assessment(
     actor: User, opening: Opening, values: Mapping[str, Any], *, commit: bool = True
 ) -> Assessment:
+    """A new assessment of ``opening``; settings left out of ``values`` take their defaults."""
     require_manage(actor, opening)
-    errors = FieldErrors()
-    clean = _clean_settings(errors, values, None)
-    errors.raise_if_any()
+    clean = _settings(values, update=False)
     assessment = Assessment(opening=opening, created_by_id=actor.id, **clean)
     db.session.add(assessment)
     db.session.flush()
@@ -140,10 +110,9 @@ def create_assessment(
 
 @use_case
 def update_assessment(actor: User, assessment: Assessment, values: Mapping[str, Any]) -> Assessment:
+    """Change the settings in ``values``; those left out keep their value."""
     require_manage(actor, assessment.opening)
-    errors = FieldErrors()
-    clean = _clean_settings(errors, values, assessment)
-    errors.raise_if_any()
+    clean = _settings(values, update=True)
     before = snapshot(assessment, ASSESSMENT_FIELDS)
     for name, value in clean.items():
         setattr(assessment, name, value)

@@ -1,20 +1,25 @@
 """HTML forms of the hiring team's assessment pages. They check shape only; the services own the rules.
 
-Numbers are read as text and handed to the services as they were typed, so a bad value gets the
-same message in the browser as through the API.
+The settings form hands the services typed values (a number field gives an int), which they load
+with the same schema as the API (``schemas.AssessmentSettingsSchema``): a bad value gets the same
+message in the browser as through the API, and a person who types no number at all gets that field's
+message too, with what they typed still in the field. The question and invitation forms hand their
+numbers on as typed; those services read them.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from abc import ABCMeta, abstractmethod
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.form import FormMeta
+from wtforms.validators import StopValidation
 
 from hirewise.assessments.models import (
     Assessment,
@@ -23,6 +28,7 @@ from hirewise.assessments.models import (
     Layout,
     QuestionKind,
 )
+from hirewise.assessments.schemas import AssessmentSettingsSchema, AssessmentUpdateSchema
 from hirewise.assessments.validation import MAX_POINTS, TIME_LIMIT_RANGE, VALID_DAYS_RANGE
 from hirewise.openings.models import Opening
 from hirewise.questions.models import BankQuestion
@@ -33,12 +39,38 @@ LAYOUT_LABELS = {
     Layout.ALL_ON_ONE_PAGE: "All questions on one page",
 }
 NO_SKILL = ""
+_WHOLE_NUMBER = re.compile(r"^[+-]?[0-9]{1,9}$")  # ASCII digits: str.isdigit also takes "²"
 
 
 def _number(label: str, low: int, high: int, **kwargs: Any) -> StringField:
     return StringField(
         label, render_kw={"type": "number", "min": low, "max": high, "inputmode": "numeric"}, **kwargs
     )
+
+
+class WholeNumberField(StringField):
+    """A number field that keeps what was typed (to show it again) and gives ``number``, an int, to the
+    services. Text that is no whole number is refused with the message of the schema's field, so the
+    browser says what the API says."""
+
+    def __init__(self, label: str, low: int, high: int, *, message: str, **kwargs: Any) -> None:
+        render_kw = {"type": "number", "min": low, "max": high, "step": 1, "inputmode": "numeric"}
+        super().__init__(label, render_kw=render_kw, **kwargs)
+        self.message = message
+
+    @property
+    def number(self) -> int | None:
+        text = (self.data or "").strip()
+        return int(text) if _WHOLE_NUMBER.match(text) else None
+
+    def pre_validate(self, form: Any) -> None:
+        if self.number is None:
+            raise StopValidation(self.message)
+
+
+def _settings_number(label: str, name: str, low: int, high: int) -> WholeNumberField:
+    message = str(AssessmentSettingsSchema().fields[name].error_messages["invalid"])
+    return WholeNumberField(label, low, high, message=message)
 
 
 class AssessmentForm(FlaskForm):
@@ -48,9 +80,11 @@ class AssessmentForm(FlaskForm):
         description="Shown before the candidate starts the timer.",
         render_kw={"rows": 4},
     )
-    time_limit_minutes = _number("Time limit (minutes)", *TIME_LIMIT_RANGE)
-    pass_mark_percent = _number("Pass mark (%)", 0, 100)
-    invitation_valid_days = _number("Days a link stays valid", *VALID_DAYS_RANGE)
+    time_limit_minutes = _settings_number("Time limit (minutes)", "time_limit_minutes", *TIME_LIMIT_RANGE)
+    pass_mark_percent = _settings_number("Pass mark (%)", "pass_mark_percent", 0, 100)
+    invitation_valid_days = _settings_number(
+        "Days a link stays valid", "invitation_valid_days", *VALID_DAYS_RANGE
+    )
     # The services check the choice, so the browser and the API get the same message.
     layout = SelectField(
         "Layout", choices=[SelectChoice(k.value, v) for k, v in LAYOUT_LABELS.items()], validate_choice=False
@@ -81,17 +115,30 @@ class AssessmentForm(FlaskForm):
         return self
 
     def values(self, *, with_status: bool) -> dict[str, Any]:
-        values = {
+        """What create_assessment/update_assessment take, typed; a number that was not one is left out
+        (``validate`` has refused the form then)."""
+        values: dict[str, Any] = {
             "title": self.title.data or "",
             "instructions": self.instructions.data or "",
-            "time_limit_minutes": self.time_limit_minutes.data or "",
-            "pass_mark_percent": self.pass_mark_percent.data or "",
-            "invitation_valid_days": self.invitation_valid_days.data or "",
             "layout": self.layout.data,
         }
+        for field in (self.time_limit_minutes, self.pass_mark_percent, self.invitation_valid_days):
+            if field.number is not None:
+                values[field.name] = field.number
         if with_status:
             values["status"] = self.status.data
         return values
+
+    def validate(self, extra_validators: Mapping[str, Sequence[Any]] | None = None) -> bool:
+        valid = super().validate(extra_validators)
+        if not valid:
+            # Show every problem at once: the settings' own messages too, not only the numbers'.
+            schema = AssessmentUpdateSchema()
+            for name, messages in schema.validate(self.values(with_status=bool(self.status.data))).items():
+                field = getattr(self, name, None)
+                if field is not None and not field.errors:
+                    field.errors = list(messages)
+        return valid
 
 
 def skill_choices(opening: Opening) -> list[SelectChoice]:

@@ -2,16 +2,20 @@
 
 Schemas state the limits (lengths, ranges, choices), so that the OpenAPI spec says them and the API
 refuses early; the services check them again with the rules a schema cannot state (required content per
-kind, who may do what), so the API, the HTML forms and the shipped kit files are held to the same rules. The
+kind, who may do what), so the API, the HTML forms and the shipped kit files are held to the same rules.
+An assessment's settings have no other rule: the services load them with ``AssessmentSettingsSchema``
+itself, and its messages are the ones every caller reads. The
 candidate's shapes are whitelists: nothing that scores an answer is declared on them, so it cannot
 be dumped even if a caller hands it in by mistake.
 """
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from typing import Any
 
-from hirewise.api.limits import StrictBoolean, ident, ident_list, line, text
+from marshmallow import Schema, fields, missing, validate
+
+from hirewise.api.limits import OneLine, StrictBoolean, ident, ident_list, text
 from hirewise.assessments.invitations import MAX_BULK_INVITATIONS, MAX_RETAKE_REASON_CHARS
 from hirewise.assessments.models import AssessmentStatus, Layout, QuestionKind
 from hirewise.assessments.validation import MAX_POINTS, MAX_PROMPT_CHARS, TIME_LIMIT_RANGE, VALID_DAYS_RANGE
@@ -19,11 +23,10 @@ from hirewise.assessments.validation import MAX_POINTS, MAX_PROMPT_CHARS, TIME_L
 _LAYOUTS = {"enum": [layout.value for layout in Layout]}
 _STATUSES = {"enum": [status.value for status in AssessmentStatus]}
 _KINDS = {"enum": [kind.value for kind in QuestionKind]}
-_LAYOUT = validate.OneOf([layout.value for layout in Layout])
-_STATUS = validate.OneOf([status.value for status in AssessmentStatus])
 _KIND = validate.OneOf([kind.value for kind in QuestionKind])
 _POINTS = validate.Range(min=1, max=MAX_POINTS)
 MAX_INSTRUCTIONS = 5_000
+MAX_OVERRIDE_REASON_CHARS = 2_000  # as review.override_score checks it
 _CONTENT = {
     "description": (
         "What the kind needs. multiple_choice: options [{text, correct}], multiple, partial_credit, "
@@ -38,27 +41,86 @@ class AssessmentListArgs(Schema):
     include_archived = fields.Boolean(load_default=False)
 
 
-class AssessmentCreateSchema(Schema):
-    title = line(200, required=True)
-    instructions = fields.String(
-        validate=validate.Length(max=MAX_INSTRUCTIONS),
+def _whole_number(label: str, low: int, high: int, default: int) -> fields.Integer:
+    """A JSON integer from ``low`` to ``high``; anything else gets the one message a person can act on."""
+    message = f"{label} must be a whole number from {low} to {high}."
+    return fields.Integer(
+        strict=True,
+        load_default=default,
+        validate=validate.Range(min=low, max=high, error=message),
+        error_messages={"invalid": message, "null": message, "too_large": message},
+    )
+
+
+def _choice(choices: list[str], message: str, default: str) -> fields.String:
+    return fields.String(
+        load_default=default,
+        validate=validate.OneOf(choices, error=message),
+        error_messages={"invalid": message, "null": message},
+    )
+
+
+class _StrippedString(fields.String):
+    """Text checked as it was sent (so the limits are the spec's) and kept without surrounding spaces."""
+
+    def deserialize(self, value: Any, attr: str | None = None, data: Any = None, **kwargs: Any) -> Any:
+        loaded = super().deserialize(value, attr, data, **kwargs)
+        return loaded.strip() if isinstance(loaded, str) else loaded
+
+
+_TITLE_REQUIRED = "The title is required."
+_INSTRUCTIONS = f"The instructions must be text of at most {MAX_INSTRUCTIONS:,} characters."
+
+
+class AssessmentSettingsSchema(Schema):
+    """Every rule of an assessment's settings, in one place: the API loads its bodies with it (so the
+    spec states the limits), and ``building.create_assessment``/``update_assessment`` load whatever they
+    are given with it (the HTML form hands them typed values), so each caller gets the same messages."""
+
+    title = _StrippedString(
+        required=True,
+        validate=[
+            validate.Length(max=200, error="The title must be at most 200 characters."),
+            OneLine(blank=_TITLE_REQUIRED, broken="The title must be a single line."),
+        ],
+        error_messages={"required": _TITLE_REQUIRED, "null": _TITLE_REQUIRED, "invalid": _TITLE_REQUIRED},
+        metadata={"minLength": 1},  # OneLine refuses "" (as blank), with its own message
+    )
+    instructions = _StrippedString(
+        load_default="",
+        validate=validate.Length(max=MAX_INSTRUCTIONS, error=_INSTRUCTIONS),
+        error_messages={"invalid": _INSTRUCTIONS, "null": _INSTRUCTIONS},
         metadata={"description": "Shown to the candidate before starting"},
     )
-    time_limit_minutes = fields.Integer(
-        strict=True, validate=validate.Range(*TIME_LIMIT_RANGE), metadata={"description": "Default 30"}
+    time_limit_minutes = _whole_number("The time limit (minutes)", *TIME_LIMIT_RANGE, default=30)
+    pass_mark_percent = _whole_number("The pass mark (%)", 0, 100, default=60)
+    layout = _choice(
+        [layout.value for layout in Layout],
+        "Choose one question per page or all questions on one page.",
+        Layout.ONE_PER_PAGE.value,
     )
-    pass_mark_percent = fields.Integer(
-        strict=True, validate=validate.Range(min=0, max=100), metadata={"description": "Default 60"}
-    )
-    layout = fields.String(validate=_LAYOUT)
-    invitation_valid_days = fields.Integer(
-        strict=True, validate=validate.Range(*VALID_DAYS_RANGE), metadata={"description": "Default 7"}
+    invitation_valid_days = _whole_number("Days a link stays valid", *VALID_DAYS_RANGE, default=7)
+    status = _choice(
+        [status.value for status in AssessmentStatus],
+        "Choose active or archived.",
+        AssessmentStatus.ACTIVE.value,
     )
 
 
-class AssessmentUpdateSchema(AssessmentCreateSchema):
-    title = line(200)
-    status = fields.String(validate=_STATUS)
+class AssessmentCreateSchema(AssessmentSettingsSchema):
+    """A new assessment is active: it is archived by an update."""
+
+    class Meta:
+        exclude = ("status",)
+
+
+class AssessmentUpdateSchema(AssessmentSettingsSchema):
+    """Settings left out keep their value: nothing is required, and no default applies (nor is stated)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(partial=True, **kwargs)
+        for field in self.fields.values():  # each instance has its own copies of the fields
+            field.load_default = missing
 
 
 class AssessmentSchema(Schema):
@@ -337,9 +399,15 @@ class AttemptReviewSchema(AttemptSummarySchema):
 
 
 class ScoreOverrideSchema(Schema):
-    points = fields.Float(required=True, metadata={"description": "0 to the question's points"})
-    reason = fields.String(
-        required=True, metadata={"description": "Kept with the score and in the audit log"}
+    points = fields.Float(
+        required=True,
+        validate=validate.Range(min=0, max=MAX_POINTS),
+        metadata={"description": "0 to the question's points"},
+    )
+    reason = text(
+        MAX_OVERRIDE_REASON_CHARS,
+        required=True,
+        metadata={"description": "Kept with the score and in the audit log"},
     )
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from marshmallow import ValidationError as MarshmallowError
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
@@ -23,7 +24,6 @@ from hirewise.db import utcnow
 from hirewise.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from hirewise.extensions import db
 from hirewise.feedback.models import (
-    RATING_LABELS,
     Feedback,
     FeedbackAnswer,
     FeedbackRating,
@@ -31,21 +31,22 @@ from hirewise.feedback.models import (
     FeedbackStatus,
     Recommendation,
 )
+from hirewise.feedback.schemas import ScorecardSchema
 from hirewise.interviews.models import Interview, InterviewStatus, interview_interviewers
 from hirewise.interviews.services import ends_at, focus_skills, get_interview, questions
 from hirewise.notifications.services import notify_feedback_submitted
 from hirewise.security import can_view_feedback, can_write_feedback, feedback_visible_to
 
-MAX_TEXT = 20_000
 FieldErrors = dict[str, list[str]]
 
 
 @dataclass(frozen=True)
 class FeedbackInput:
-    """The editable part of a scorecard, as the form or the API sends it."""
+    """The editable part of a scorecard, as ``ScorecardSchema`` loads it: ratings by skill id (1 to 4 or
+    None), answers by question id ({"notes", "covered_key_points"})."""
 
-    ratings: Mapping[Any, Any]
-    answers: Mapping[Any, Any]
+    ratings: Mapping[int, int | None]
+    answers: Mapping[int, Mapping[str, Any]]
     recommendation: str | None = None
     summary: str = ""
 
@@ -142,72 +143,56 @@ def get_or_start_feedback(actor: User, interview: Interview) -> Feedback:
     return get_feedback(feedback.id)
 
 
-def _as_id(raw: Any) -> int | None:
+def _scorecard(
+    ratings: Mapping[Any, Any] | None,
+    answers: Mapping[Any, Any] | None,
+    recommendation: str | None,
+    summary: str,
+) -> FeedbackInput:
+    """The scorecard loaded by ``ScorecardSchema``, the one the API and the HTML form share: every shape
+    rule (ids, 1 to 4, lengths, choices) is there, with the messages a person reads."""
+    raw = {
+        "ratings": ratings or {},
+        "answers": answers or {},
+        "recommendation": recommendation,
+        "summary": summary,
+    }
     try:
-        value = int(raw)
-    except (TypeError, ValueError):
-        return None
-    return value if str(value) == str(raw).strip() or isinstance(raw, int) else None
+        loaded = ScorecardSchema().load(raw)
+    except MarshmallowError as error:
+        raise ValidationFailed.from_schema(error) from None
+    return FeedbackInput(loaded["ratings"], loaded["answers"], loaded["recommendation"], loaded["summary"])
 
 
 def _apply(feedback: Feedback, data: FeedbackInput) -> FieldErrors:
-    """Validate ``data`` against the feedback's own skills and questions and apply it."""
+    """Apply ``data`` (already loaded by ``ScorecardSchema``, so its shapes are right) to the feedback,
+    checking what only the feedback knows: that a rated skill and an answered question are this
+    interview's, and that a covered key point is one of that question's."""
     errors: FieldErrors = {}
     ratings = {rating.skill_id: rating for rating in feedback.ratings if rating.skill_id is not None}
-    for raw_id, raw_value in (data.ratings or {}).items():
-        skill_id = _as_id(raw_id)
+    for skill_id, value in data.ratings.items():
         if skill_id not in ratings:
-            errors.setdefault("ratings", []).append(f"Skill {raw_id} is not rated in this interview.")
-            continue
-        if raw_value in (None, ""):
-            ratings[skill_id].rating = None
-            continue
-        value = _as_id(raw_value)
-        if value not in RATING_LABELS or isinstance(raw_value, bool):
-            errors.setdefault("ratings", []).append(
-                f"The rating of {ratings[skill_id].skill_name} must be 1 to 4, or not assessed."
-            )
+            errors.setdefault("ratings", []).append(f"Skill {skill_id} is not rated in this interview.")
             continue
         ratings[skill_id].rating = value
     answers = {answer.question_id: answer for answer in feedback.answers if answer.question_id is not None}
-    for raw_id, raw_answer in (data.answers or {}).items():
-        question_id = _as_id(raw_id)
+    for question_id, given in data.answers.items():
         if question_id not in answers:
-            errors.setdefault("answers", []).append(f"Question {raw_id} is not part of this interview.")
-            continue
-        if not isinstance(raw_answer, Mapping):
-            errors.setdefault("answers", []).append(f"The answer to question {raw_id} must be an object.")
+            errors.setdefault("answers", []).append(f"Question {question_id} is not part of this interview.")
             continue
         answer = answers[question_id]
-        notes = raw_answer.get("notes", answer.notes)
-        if not isinstance(notes, str) or len(notes) > MAX_TEXT:
-            errors.setdefault("answers", []).append(f"Notes must be text of at most {MAX_TEXT} characters.")
-            continue
-        points = raw_answer.get("covered_key_points", answer.covered_key_points) or []
         count = len(answer.question_snapshot.get("key_points") or [])
-        indexes = (
-            [_as_id(p) if not isinstance(p, bool) else None for p in points]
-            if isinstance(points, list)
-            else [None]
-        )
-        if any(i is None or not 0 <= i < count for i in indexes):
+        if any(index >= count for index in given["covered_key_points"]):
             errors.setdefault("answers", []).append(
-                f"Covered key points of question {raw_id} must be indexes from 0 to {count - 1}."
+                f"Covered key points of question {question_id} must be indexes from 0 to {count - 1}."
+                if count
+                else f"Question {question_id} has no key points to cover."
             )
             continue
-        answer.notes = notes
-        answer.covered_key_points = sorted({i for i in indexes if i is not None})
-    if data.recommendation in (None, ""):
-        feedback.recommendation = None
-    elif data.recommendation in set(Recommendation):
-        feedback.recommendation = Recommendation(data.recommendation)
-    else:
-        errors["recommendation"] = ["Choose strong no, no, yes or strong yes."]
-    summary = data.summary or ""
-    if not isinstance(summary, str) or len(summary) > MAX_TEXT:
-        errors["summary"] = [f"The summary must be at most {MAX_TEXT} characters."]
-    else:
-        feedback.summary = summary
+        answer.notes = given["notes"]
+        answer.covered_key_points = sorted(set(given["covered_key_points"]))
+    feedback.recommendation = Recommendation(data.recommendation) if data.recommendation else None
+    feedback.summary = data.summary
     return errors
 
 
@@ -238,7 +223,7 @@ def save_draft(
     recommendation: str | None = None,
     summary: str = "",
 ) -> Feedback:
-    data = FeedbackInput(ratings or {}, answers or {}, recommendation, summary)
+    data = _scorecard(ratings, answers, recommendation, summary)
     _require_author(actor, feedback)
     if feedback.status == FeedbackStatus.SUBMITTED:
         raise Conflict("This feedback was submitted: edit it to create a new version.")
@@ -292,7 +277,7 @@ def submit_feedback(
     summary: str = "",
 ) -> Feedback:
     """Lock the feedback as version 1; needs a recommendation and at least one rating."""
-    data = FeedbackInput(ratings or {}, answers or {}, recommendation, summary)
+    data = _scorecard(ratings, answers, recommendation, summary)
     _require_author(actor, feedback)
     if feedback.status == FeedbackStatus.SUBMITTED:
         raise Conflict("This feedback was already submitted: edit it to create a new version.")
@@ -318,7 +303,7 @@ def edit_submitted(
     summary: str = "",
 ) -> Feedback:
     """Change submitted feedback: a new version and revision; earlier revisions stay as they were."""
-    data = FeedbackInput(ratings or {}, answers or {}, recommendation, summary)
+    data = _scorecard(ratings, answers, recommendation, summary)
     _require_author(actor, feedback)
     if feedback.status != FeedbackStatus.SUBMITTED:
         raise Conflict("Only submitted feedback gets new versions: submit this draft first.")

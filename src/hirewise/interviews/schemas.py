@@ -6,7 +6,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from hirewise.api import PageArgs, page_schema
-from hirewise.api.limits import ident, ident_list, line
+from hirewise.api.limits import ident, ident_list, line, optional_line
 from hirewise.interviews.validation import DURATION_RANGE, MAX_INTERVIEWERS
 
 _TIMEZONE = {"description": "IANA time zone, e.g. Europe/Berlin or UTC"}
@@ -84,17 +84,17 @@ class InterviewCreateSchema(_WhenSchema):
     application_id = ident(required=True)
     title = line(200, required=True)
     interviewer_ids = ident_list(min_items=1, max_items=MAX_INTERVIEWERS, required=True)
-    location = fields.String(load_default="", validate=validate.Length(max=300))
-    video_url = fields.String(load_default="", validate=validate.Length(max=500))
+    location = optional_line(300, load_default="")
+    video_url = optional_line(500, load_default="")
     instructions = fields.String(load_default="", metadata={"description": "Seen by the interviewers only"})
     plan_item_id = ident(load_default=None, allow_none=True)
 
 
 class InterviewRescheduleSchema(_WhenSchema):
     interviewer_ids = ident_list(min_items=1, max_items=MAX_INTERVIEWERS, load_default=None, allow_none=True)
-    location = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=300))
-    video_url = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500))
+    location = optional_line(300, load_default=None, allow_none=True)
+    video_url = optional_line(500, load_default=None, allow_none=True)
 
 
 class InterviewCancelSchema(Schema):
-    reason = fields.String(load_default="", validate=validate.Length(max=500))
+    reason = optional_line(500, load_default="")
