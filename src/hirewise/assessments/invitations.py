@@ -320,9 +320,14 @@ def invitation_state(invitation: AssessmentInvitation, now: datetime | None = No
 
 
 def invitations_for_application(application: Application) -> list[AssessmentInvitation]:
+    return invitations_for_applications([application.id])
+
+
+def invitations_for_applications(application_ids: Sequence[int]) -> list[AssessmentInvitation]:
+    """The invitations of all these applications in one query (a bulk rejection stays set-wise)."""
     stmt = (
         select(AssessmentInvitation)
-        .where(AssessmentInvitation.application_id == application.id)
+        .where(AssessmentInvitation.application_id.in_(application_ids))
         .options(
             joinedload(AssessmentInvitation.assessment),
             joinedload(AssessmentInvitation.attempt).selectinload(AssessmentAttempt.answers),

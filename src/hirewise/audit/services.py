@@ -8,7 +8,7 @@ from datetime import date, datetime
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import insert, or_, select
 
 from hirewise.audit.models import AuditEvent
 from hirewise.auth.models import User
@@ -40,6 +40,34 @@ def changed(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, An
     return {k: before.get(k) for k in keys}, {k: after[k] for k in keys}
 
 
+def event_values(
+    actor: User | None,
+    action: str,
+    object_type: str,
+    object_id: int | None,
+    summary: str = "",
+    *,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    candidate_id: int | None = None,
+    opening_id: int | None = None,
+) -> dict[str, Any]:
+    """The columns of one audit event, as :func:`record` writes it (for :func:`record_all`)."""
+    authenticated = actor is not None and getattr(actor, "is_authenticated", False)
+    return {
+        "actor_id": actor.id if authenticated and actor is not None else None,
+        "actor_label": actor.email if authenticated and actor is not None else "system",
+        "action": action,
+        "object_type": object_type,
+        "object_id": object_id,
+        "summary": summary[:500],
+        "before": _json_safe(before) if before is not None else None,
+        "after": _json_safe(after) if after is not None else None,
+        "candidate_id": candidate_id,
+        "opening_id": opening_id,
+    }
+
+
 def record(
     actor: User | None,
     action: str,
@@ -52,21 +80,28 @@ def record(
     candidate_id: int | None = None,
     opening_id: int | None = None,
 ) -> AuditEvent:
-    authenticated = actor is not None and getattr(actor, "is_authenticated", False)
     event = AuditEvent(
-        actor_id=actor.id if authenticated and actor is not None else None,
-        actor_label=actor.email if authenticated and actor is not None else "system",
-        action=action,
-        object_type=object_type,
-        object_id=object_id,
-        summary=summary[:500],
-        before=_json_safe(before) if before is not None else None,
-        after=_json_safe(after) if after is not None else None,
-        candidate_id=candidate_id,
-        opening_id=opening_id,
+        **event_values(
+            actor,
+            action,
+            object_type,
+            object_id,
+            summary,
+            before=before,
+            after=after,
+            candidate_id=candidate_id,
+            opening_id=opening_id,
+        )
     )
     db.session.add(event)
     return event
+
+
+def record_all(rows: list[dict[str, Any]]) -> None:
+    """Many events (:func:`event_values`) in one INSERT: a bulk operation stays set-wise, where adding
+    one ORM object per event costs one statement each on SQLite (no batched RETURNING there)."""
+    if rows:
+        db.session.execute(insert(AuditEvent), rows)
 
 
 @dataclass(frozen=True)

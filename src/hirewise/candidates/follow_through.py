@@ -8,16 +8,24 @@ does it as a step of the rejection's use case, which commits once.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 
-from hirewise.assessments.invitations import invitation_state, invitations_for_application, revoke_invitation
+from hirewise.assessments.invitations import (
+    invitation_state,
+    invitations_for_application,
+    invitations_for_applications,
+    revoke_invitation,
+)
 from hirewise.assessments.models import AssessmentInvitation
 from hirewise.auth.models import User
 from hirewise.candidates.models import Application
 from hirewise.db import utcnow
+from hirewise.extensions import db
 from hirewise.interviews.models import Interview, InterviewStatus
-from hirewise.interviews.services import cancel_interview, interviews_for_application
+from hirewise.interviews.services import cancel_interview, interviews_for_application, interviews_query
 
 # Sent to the interviewers with the cancellation; the rejection reason itself stays with the debrief.
 CANCEL_REASON = "The candidate is no longer in the hiring process."
@@ -70,29 +78,55 @@ class FollowThrough:
         return self._describe(done=True)
 
 
+def _pending(
+    interviews: Iterable[Interview], invitations: Iterable[AssessmentInvitation], now: datetime
+) -> FollowThrough:
+    return FollowThrough(
+        interviews=[
+            interview
+            for interview in interviews
+            if interview.status == InterviewStatus.SCHEDULED and interview.starts_at > now
+        ],
+        invitations=sorted(
+            (
+                invitation
+                for invitation in invitations
+                if invitation_state(invitation, now) in OPEN_INVITATION_STATES
+            ),
+            key=lambda invitation: invitation.id,
+        ),
+    )
+
+
 def rejection_follow_through(application: Application) -> FollowThrough:
     """What rejecting ``application`` now would cancel and revoke (nothing is changed)."""
-    now = utcnow()
-    interviews = [
-        interview
-        for interview in interviews_for_application(application)
-        if interview.status == InterviewStatus.SCHEDULED and interview.starts_at > now
-    ]
-    invitations = sorted(
-        (
-            invitation
-            for invitation in invitations_for_application(application)
-            if invitation_state(invitation, now) in OPEN_INVITATION_STATES
-        ),
-        key=lambda invitation: invitation.id,
+    return _pending(
+        interviews_for_application(application), invitations_for_application(application), utcnow()
     )
-    return FollowThrough(interviews=interviews, invitations=invitations)
 
 
-def follow_through_rejection(actor: User, application: Application) -> FollowThrough:
+def rejection_follow_throughs(applications: Sequence[Application]) -> dict[int, FollowThrough]:
+    """:func:`rejection_follow_through` of many applications, read in two queries, not two each."""
+    ids = [application.id for application in applications]
+    interviews: dict[int, list[Interview]] = defaultdict(list)
+    for interview in (
+        db.session.execute(interviews_query().where(Interview.application_id.in_(ids))).scalars().unique()
+    ):
+        interviews[interview.application_id].append(interview)
+    invitations: dict[int, list[AssessmentInvitation]] = defaultdict(list)
+    for invitation in invitations_for_applications(ids):
+        invitations[invitation.application_id].append(invitation)
+    now = utcnow()
+    return {i: _pending(interviews[i], invitations[i], now) for i in ids}
+
+
+def follow_through_rejection(
+    actor: User, application: Application, pending: FollowThrough | None = None
+) -> FollowThrough:
     """Cancel and revoke what :func:`rejection_follow_through` lists, without committing: a step of
-    the rejection, so a failure here leaves the application where it was."""
-    pending = rejection_follow_through(application)
+    the rejection, so a failure here leaves the application where it was. ``pending``: already read
+    (:func:`rejection_follow_throughs`, for a bulk rejection)."""
+    pending = pending if pending is not None else rejection_follow_through(application)
     for interview in pending.interviews:
         cancel_interview(actor, interview, CANCEL_REASON, commit=False)
     for invitation in pending.invitations:

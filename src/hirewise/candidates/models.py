@@ -55,6 +55,7 @@ class Application(TimestampMixin, Base):
     __table_args__ = (
         UniqueConstraint("candidate_id", "opening_id"),
         Index("ix_applications_opening_stage", "opening_id", "stage_id"),
+        Index("ix_applications_opening_applied_at", "opening_id", "applied_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -108,6 +109,7 @@ class StageMove(Base):
     """One move of an application between stages: the source for time-in-stage analytics."""
 
     __tablename__ = "stage_moves"
+    __table_args__ = (Index("ix_stage_moves_to_stage_moved_at", "to_stage_id", "moved_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"), index=True)
@@ -115,6 +117,8 @@ class StageMove(Base):
     to_stage_id: Mapped[int] = mapped_column(ForeignKey("stages.id", ondelete="CASCADE"))
     moved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     moved_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # When the application left ``to_stage`` (the next move's time); NULL while it is still there.
+    left_at: Mapped[datetime | None]
     reason: Mapped[str] = mapped_column(String(500), default="")
 
     application: Mapped[Application] = relationship(back_populates="stage_moves")

@@ -1,0 +1,111 @@
+"""The reports page (every report the user may see, with one set of filters) and the CSV exports."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, abort, render_template, request
+from flask_login import current_user, login_required
+from marshmallow import ValidationError
+from sqlalchemy import select
+
+from hirewise.auth.models import Role, User
+from hirewise.candidates.models import ApplicationSource
+from hirewise.errors import ValidationFailed
+from hirewise.extensions import db
+from hirewise.openings.models import Opening, OpeningStatus
+from hirewise.reports import services
+from hirewise.reports.schemas import ReportArgsSchema
+from hirewise.reports.tables import TABLES, chart, to_csv
+from hirewise.security import (
+    can_view_interview_reports,
+    can_view_pipeline_reports,
+    report_openings_visible_to,
+    require,
+)
+
+bp = Blueprint("reports", __name__, url_prefix="/reports", template_folder="templates")
+
+TITLES = {
+    "funnel": "Funnel",
+    "speed": "Speed",
+    "sources": "Sources",
+    "assessments": "Assessments",
+    "interviews": "Interviews",
+}
+
+
+def _filters() -> services.ReportFilters:
+    try:
+        filters: services.ReportFilters = ReportArgsSchema().load(request.args.to_dict())
+    except ValidationError as error:
+        messages = error.normalized_messages()
+        raise ValidationFailed("Check the report filters: " + "; ".join(
+            f"{name}: {' '.join(map(str, problems if isinstance(problems, list) else [problems]))}"
+            for name, problems in messages.items()
+        ), messages) from error  # fmt: skip
+    return filters
+
+
+def _visible_reports(user: User) -> list[str]:
+    names = list(services.PIPELINE_REPORTS) if can_view_pipeline_reports(user) else []
+    return [*names, "interviews"] if can_view_interview_reports(user) else names
+
+
+def _filter_choices(user: User) -> dict[str, Any]:
+    """The openings and hiring managers the filter form offers: only what the user may see."""
+    openings = db.session.execute(
+        select(Opening.id, Opening.title).where(report_openings_visible_to(user)).order_by(Opening.title)
+    ).all()
+    managers = db.session.execute(
+        select(User.id, User.full_name)
+        .where(User.role.in_([Role.HIRING_MANAGER, Role.RECRUITER]), User.active.is_(True))
+        .order_by(User.full_name)
+    ).all() if can_view_pipeline_reports(user) else []  # fmt: skip
+    return {
+        "openings": openings,
+        "managers": managers,
+        "sources": list(ApplicationSource),
+        "statuses": list(OpeningStatus),
+    }
+
+
+@bp.get("/")
+@login_required
+def index() -> str:
+    names = _visible_reports(current_user)
+    require(bool(names))
+    filters = _filters()
+    reports = []
+    for name in names:
+        report = services.REPORTS[name](current_user, filters)
+        reports.append(
+            {
+                "name": name,
+                "title": TITLES[name],
+                "report": report,
+                "chart": chart(name, report),
+                "tables": TABLES[name](report),
+            }
+        )
+    return render_template(
+        "reports/index.html",
+        reports=reports,
+        filters=filters,
+        query=filters.as_query(),
+        **_filter_choices(current_user),
+    )
+
+
+@bp.get("/<name>.csv")
+@login_required
+def export(name: str) -> Response:
+    if name not in services.REPORTS:
+        abort(404)
+    require(name in _visible_reports(current_user))
+    report = services.REPORTS[name](current_user, _filters())
+    return Response(
+        to_csv(name, report),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="hirewise-{name}-report.csv"'},
+    )
