@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 export FLASK_APP := hirewise
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: install sandbox sandbox-if-possible tools run test lint fmt pytest worker bench bench-fit bench-ranking bench-scoring clean
+.PHONY: install lock sandbox sandbox-if-possible tools run test lint fmt pytest worker bench bench-fit bench-ranking bench-reports bench-scoring bench-resumes bench-import clean
 
 ## Exactly the versions of requirements-dev.lock, each checked against its hash, then the app itself (editable).
 $(STAMP): pyproject.toml requirements-dev.lock
@@ -43,10 +43,10 @@ sandbox:
 	    exit 1; \
 	  fi; }
 
-## Tools of some tests, installed when missing if we are root on Debian: Chromium for the browser tests and
-## redis-server for the fault tests. Where they cannot be had, `make pytest` leaves those tests out and its
-## last line says which.
-OPTIONAL_TOOLS := chromium:chromium redis-server:redis-server
+## Tools of some tests, installed when missing if we are root on Debian: Chromium for the browser tests,
+## redis-server for the fault tests and Tesseract for the OCR tests of scanned résumés. Where they cannot be
+## had, `make pytest` leaves those tests out and its last line says which.
+OPTIONAL_TOOLS := chromium:chromium redis-server:redis-server tesseract:tesseract-ocr
 
 tools: sandbox
 	@for pair in $(OPTIONAL_TOOLS); do \
@@ -86,6 +86,10 @@ pytest: install tools
 	if ! command -v chromium >/dev/null 2>&1; then \
 	  left_out="$$left_out$${left_out:+; }the browser tests (tests/e2e; Chromium is not installed)"; \
 	fi; \
+	if ! command -v tesseract >/dev/null 2>&1; then \
+	  marks="$$marks$${marks:+ and }not ocr"; \
+	  left_out="$$left_out$${left_out:+; }the OCR tests (marker ocr; Tesseract is not installed)"; \
+	fi; \
 	$(BIN)/python -m pytest $${marks:+-m "$$marks"} $(PYTEST_ARGS); status=$$?; \
 	if [ -n "$$left_out" ]; then echo "Left out: $$left_out."; fi; \
 	exit $$status
@@ -114,6 +118,22 @@ bench-fit: install
 ## Ranking an opening by fit: SQL statements at 20 vs 2,000 applications, time vs a plain list.
 bench-ranking: install
 	$(BIN)/python -m bench.ranking $(BENCH_ARGS)
+
+## Reports: 100,000 applications, 500,000 stage moves; SQL statements per report and server time, SQLite then PostgreSQL.
+REPORTS_BENCH_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/hw_reports_bench
+bench-reports: install
+	$(BIN)/python -m bench.reports $(BENCH_ARGS)
+	DATABASE_URL=$(REPORTS_BENCH_DATABASE_URL) $(BIN)/python -m bench.reports $(BENCH_ARGS)
+
+## Importing 100,000 candidates from CSV: SQLite, then PostgreSQL as time / (psql \copy of the same file), target <= 3.
+IMPORT_BENCH_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/hw_import_bench
+bench-import: install
+	$(BIN)/python -m bench.importing $(BENCH_ARGS)
+	DATABASE_URL=$(IMPORT_BENCH_DATABASE_URL) $(BIN)/python -m bench.importing $(BENCH_ARGS)
+
+## Skill detection on the labelled résumés of bench/resumes: precision and recall per skill, tuning and held-out parts.
+bench-resumes: install
+	$(BIN)/python -m bench.resumes.run $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

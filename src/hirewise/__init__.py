@@ -113,7 +113,9 @@ def register_blueprints(app: Flask) -> None:
     from hirewise.notifications.views import bp as notifications_bp
     from hirewise.openings.views import bp as openings_bp
     from hirewise.organisation.views import bp as organisation_bp
+    from hirewise.privacy.views import bp as privacy_bp
     from hirewise.questions.views import bp as questions_bp
+    from hirewise.reports.views import bp as reports_bp
 
     for blueprint in (
         auth_bp,
@@ -133,6 +135,8 @@ def register_blueprints(app: Flask) -> None:
         candidate_assessments_bp,
         home_bp,
         notifications_bp,
+        reports_bp,
+        privacy_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -136,6 +136,8 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         "RESUME_READING_MEMORY_MB": int(os.environ.get("RESUME_READING_MEMORY_MB", "256")),
         "RESUME_READING_CPU_SECONDS": int(os.environ.get("RESUME_READING_CPU_SECONDS", "5")),
         "RESUME_READING_WALL_SECONDS": _positive_float("RESUME_READING_WALL_SECONDS", 10.0),
+        # Scans (no selectable text) are read with Tesseract when installed, within this much time.
+        "RESUME_READING_OCR_SECONDS": _positive_float("RESUME_READING_OCR_SECONDS", 30.0),
         # Sessions live in the database (hirewise.auth.sessions): the cookie holds only a random id.
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
@@ -197,10 +199,14 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
                     "task": "hirewise.tasks.notifications.send_notification_digests",
                     "schedule": 3600.0,
                 },
+                # Hourly: retention notices before a candidate's retention date, erasure after it.
+                "enforce-retention": {"task": "hirewise.tasks.privacy.enforce_retention", "schedule": 3600.0},
             },
         },
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", redis_url or "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
+        # The careers site's "email me my data" form: per client address.
+        "PRIVACY_REQUEST_RATE_LIMIT": os.environ.get("PRIVACY_REQUEST_RATE_LIMIT", "5 per hour"),
         # While Redis is down, each process counts in its own memory (and says so in the log) rather
         # than failing sign-ins, applications and candidates' answers.
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
@@ -261,6 +267,7 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
             {
                 "LOGIN_RATE_LIMIT": "1000 per minute",
                 "APPLY_RATE_LIMIT": "1000 per minute",
+                "PRIVACY_REQUEST_RATE_LIMIT": "1000 per minute",
                 "ASSESSMENT_ATTEMPT_RATE_LIMIT": "1000 per minute",
                 "RATELIMIT_STORAGE_URI": "memory://",
             }

@@ -237,6 +237,11 @@ def demo_data_command(candidates: int) -> None:
     openings = ensure_demo_openings(users)
     created = ensure_demo_candidates(openings, users[Role.RECRUITER], candidates)
     ensure_demo_assessments(openings, users[Role.RECRUITER])
+    # Six months of history behind the reports (once): imported here, where it is used.
+    from hirewise.reports.demo_history import ensure_report_history
+
+    panel = [users[Role.INTERVIEWER], users[Role.HIRING_MANAGER], users[Role.RECRUITER]]
+    created += ensure_report_history(openings, panel)
     click.echo(f"Demo data ready ({created} new applications).")
     click.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")
     for demo in DEMO_USERS:

@@ -11,6 +11,7 @@ from hirewise.assessments.models import (
 )
 from hirewise.audit.models import AuditEvent
 from hirewise.auth.models import ApiToken, Invitation, User, UserSession
+from hirewise.candidates.import_models import ImportRun
 from hirewise.candidates.models import Application, Candidate, Document, Note, StageMove
 from hirewise.feedback.models import (
     Decision,
@@ -26,6 +27,15 @@ from hirewise.mail.models import EmailTemplate, OutboxMessage
 from hirewise.notifications.models import Notification
 from hirewise.openings.models import Opening, OpeningQuestion, OpeningSkill, Stage
 from hirewise.organisation.models import OrganisationSettings
+from hirewise.privacy.models import (
+    ConsentRecord,
+    Erasure,
+    LegalHold,
+    PrivacySettings,
+    RetentionNotice,
+    RetentionRun,
+    ScoreReviewRequest,
+)
 from hirewise.questions.models import BankQuestion, BankQuestionVersion
 from hirewise.tasks.models import BackgroundTask
 
@@ -43,21 +53,25 @@ __all__ = [
     "BankQuestion",
     "BankQuestionVersion",
     "Candidate",
+    "ConsentRecord",
     "Decision",
     "Document",
     "EmailTemplate",
+    "Erasure",
     "Feedback",
     "FeedbackAnswer",
     "FeedbackRating",
     "FeedbackReminder",
     "FeedbackRevision",
     "IdempotencyKey",
+    "ImportRun",
     "Interview",
     "InterviewPlanItem",
     "Invitation",
     "Kit",
     "KitQuestion",
     "KitSkill",
+    "LegalHold",
     "Note",
     "Notification",
     "Opening",
@@ -65,6 +79,10 @@ __all__ = [
     "OpeningSkill",
     "OrganisationSettings",
     "OutboxMessage",
+    "PrivacySettings",
+    "RetentionNotice",
+    "RetentionRun",
+    "ScoreReviewRequest",
     "Stage",
     "StageMove",
     "User",

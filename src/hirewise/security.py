@@ -250,6 +250,14 @@ def can_create_candidate(user: User) -> bool:
     return _is(user, *STAFF)
 
 
+def can_use_import_run(user: User, run: Any) -> bool:
+    """An import run (its file, preview and report of names and emails): staff who may import into
+    its opening, or into no opening at all."""
+    if not can_create_candidate(user):
+        return False
+    return run.opening is None or can_edit_opening(user, run.opening)
+
+
 def can_edit_candidate(user: User, candidate: Candidate) -> bool:
     """Contact details, general notes and emails reach every opening the person applied to: staff only."""
     return _is(user, *STAFF)
@@ -549,6 +557,8 @@ EVENT_RULES: dict[str, str] = {
     "user_session": "audit_log",
     "api_token": "audit_log",
     "kit": "audit_log",
+    "privacy_settings": "audit_log",
+    "import_run": "audit_log",
     "question": "audit_log",
     "email_template": "audit_log",
     "organisation_settings": "audit_log",
@@ -741,6 +751,29 @@ def event_reasons_visible_to(user: User) -> ColumnElement[bool]:
     )
 
 
+# --- privacy: export, erasure, legal holds, retention ------------------------------------------
+
+
+def can_export_candidate(user: User, candidate: Candidate) -> bool:
+    """Everything held about a person (GDPR access and portability): staff, who see every candidate."""
+    return _is(user, *STAFF)
+
+
+def can_erase_candidate(user: User, candidate: Candidate) -> bool:
+    """Erasing a person's data on request: staff. Hiring managers and interviewers never."""
+    return _is(user, *STAFF)
+
+
+def can_manage_legal_holds(user: User) -> bool:
+    """Placing and releasing a legal hold, which blocks erasure: admins, with a reason."""
+    return _is(user, Role.ADMIN)
+
+
+def can_manage_privacy(user: User) -> bool:
+    """The privacy settings, the retention preview, the retention runs and their log: admins."""
+    return _is(user, Role.ADMIN)
+
+
 # --- the home to-do list ------------------------------------------------------------------------
 
 
@@ -793,6 +826,51 @@ def notifications_visible_to(user: User) -> ColumnElement[bool]:
             Notification.application_id.in_(select(Application.id).where(applications_visible_to(user))),
         ),
     )
+
+
+# --- reports -----------------------------------------------------------------------------------
+
+
+def can_view_pipeline_reports(user: User) -> bool:
+    """Funnel, speed, sources and assessments: staff (every opening) and hiring managers (their own)."""
+    return _is(user, *STAFF, Role.HIRING_MANAGER)
+
+
+def can_view_interview_reports(user: User) -> bool:
+    """Interview statistics: everyone signed in; :func:`interview_statistics_visible_to` narrows the rows."""
+    return _is(user, *STAFF, Role.HIRING_MANAGER, Role.INTERVIEWER)
+
+
+def report_openings_visible_to(user: User) -> ColumnElement[bool]:
+    """SQL filter on ``Opening`` for the pipeline reports: the openings the user may edit
+    (:func:`can_edit_opening`: staff, and hiring managers on the hiring team). The funnel's drop-off
+    shows rejection reasons, which follow :func:`can_view_move_reasons`, the same rule."""
+    return openings_visible_to(user) if can_view_pipeline_reports(user) else false()
+
+
+def can_view_interview_statistics(user: User, interviewer_id: int, opening: Opening) -> bool:
+    """One interviewer's statistics on one opening: staff; a hiring manager for their openings (and
+    their own); an interviewer only their own."""
+    if _is(user, *STAFF):
+        return True
+    if _is(user, Role.HIRING_MANAGER) and is_on_hiring_team(user, opening):
+        return True
+    return can_view_interview_reports(user) and interviewer_id == user.id
+
+
+def interview_statistics_visible_to(user: User) -> ColumnElement[bool]:
+    """SQL filter over ``interview_interviewers`` joined to the interview's ``Opening``: the same
+    rule as :func:`can_view_interview_statistics`."""
+    from hirewise.interviews.models import interview_interviewers
+
+    if _is(user, *STAFF):
+        return true()
+    if not can_view_interview_reports(user):
+        return false()
+    own = interview_interviewers.c.user_id == user.id
+    if _is(user, Role.HIRING_MANAGER):
+        return or_(own, openings_visible_to(user))
+    return own
 
 
 # --- helpers for views --------------------------------------------------------------------------

@@ -49,6 +49,14 @@ PUBLIC = {
     "api_candidate_assessments.SubmitAttempt",
     "api_candidate_assessments.ExampleRuns",
     "api_candidate_assessments.ExampleRun",
+    # Privacy pages of candidates: the careers site's request form (it reveals nothing), and the
+    # links it emails, whose signed token is the credential.
+    "privacy.data_request",
+    "privacy.candidate_export",
+    "privacy.keep",
+    "privacy.withdraw",
+    "privacy.scores",
+    "privacy.request_review",
 }
 # Routes a signed-in interviewer may use: their own account and home.
 INTERVIEWER_ALLOWED = {
@@ -64,6 +72,9 @@ INTERVIEWER_ALLOWED = {
     "notifications.mark_read",
     "notifications.mark_all_read",
     "notifications.delivery",
+    # The reports page: an interviewer sees only their own interview statistics
+    # (interview_statistics_visible_to); the pipeline reports are not shown to them.
+    "reports.index",
 }
 # Routes only admins may use: users, email templates, the audit log, the organisation settings.
 # Every route under /admin/ or /api/v1/settings must be listed here.
@@ -77,8 +88,14 @@ ADMIN_ONLY = {
     "organisation.settings",
     "organisation.revoke_api_tokens",
     "api_organisation.Settings",
+    "privacy.admin",
+    "privacy.admin_settings",
+    "privacy.admin_run_retention",
+    "api_privacy.Settings",
+    "api_privacy.RetentionPreview",
+    "api_privacy.RetentionRuns",
 }
-ADMIN_PREFIXES = ("/admin/", "/api/v1/settings")
+ADMIN_PREFIXES = ("/admin/", "/api/v1/settings", "/api/v1/privacy")
 # Routes that show what was written or decided about a candidate: feedback (submitted or draft), a
 # decision, an assessment override, a note, an email, a stage move's reason. Each reads through the
 # rule named here, from security.py; a route that shows one of them and is missing here fails
@@ -107,6 +124,13 @@ HISTORY_SURFACES = {
     "api_assessments.AttemptReview": "can_review_assessment",
     "mail.outbox": "can_view_outbox, outbox_messages_visible_to",
     "mail.message": "can_view_outbox_message",
+    # Everything held about the person (a ZIP whose JSON document is stored uncompressed): staff only.
+    "privacy.staff_export": "can_export_candidate",
+    "api_candidate_privacy.CandidateExport": "can_export_candidate",
+    # The funnel's drop-off counts rejections per reason: report_openings_visible_to, which is the
+    # rule of can_view_move_reasons (staff and the hiring team); interviewers get no funnel.
+    "reports.index": "can_view_pipeline_reports, report_openings_visible_to (rejection reasons)",
+    "api_reports.funnel": "can_view_pipeline_reports, report_openings_visible_to (rejection reasons)",
 }
 
 
@@ -280,7 +304,8 @@ def test_every_route_showing_a_candidates_history_is_classified(app, client, aut
             continue
         url = _fill(rule, ids)
         headers = {"Authorization": f"Bearer {raw}"} if url.startswith("/api/") else {}
-        text = html.unescape(client.get(url, headers=headers).get_data(as_text=True))
+        # Bytes read as text whatever they are: a ZIP or a résumé shows its text parts too.
+        text = html.unescape(client.get(url, headers=headers).get_data().decode("utf-8", "replace"))
         if any(marker in text for marker in markers):
             showing.add(rule.endpoint)
     assert showing == set(HISTORY_SURFACES), (

@@ -137,6 +137,7 @@ def register_api(app: Flask) -> None:
     from hirewise.assessments.api import blp as assessments_blp
     from hirewise.assessments.candidate_api import blp as candidate_assessments_blp
     from hirewise.candidates.api import applications_blp, candidates_blp
+    from hirewise.candidates.import_api import imports_blp
     from hirewise.decisions.api import blp as decisions_blp
     from hirewise.feedback.api import blp as feedback_blp
     from hirewise.home.api import blp as home_blp
@@ -145,7 +146,10 @@ def register_api(app: Flask) -> None:
     from hirewise.notifications.api import blp as notifications_blp
     from hirewise.openings.api import blp as openings_blp
     from hirewise.organisation.api import blp as organisation_blp
+    from hirewise.privacy.api import blp as privacy_blp
+    from hirewise.privacy.api import candidate_blp as candidate_privacy_blp
     from hirewise.questions.api import blp as questions_blp
+    from hirewise.reports.api import blp as reports_blp
 
     # The body errors.py sends, so that every documented error response describes it.
     api.ERROR_SCHEMA = Error
@@ -157,6 +161,7 @@ def register_api(app: Flask) -> None:
         openings_blp,
         candidates_blp,
         applications_blp,
+        imports_blp,
         questions_blp,
         interviews_blp,
         decisions_blp,
@@ -166,6 +171,9 @@ def register_api(app: Flask) -> None:
         organisation_blp,
         home_blp,
         notifications_blp,
+        reports_blp,
+        privacy_blp,
+        candidate_privacy_blp,
     ):
         api.register_blueprint(blp)
         csrf.exempt(blp)

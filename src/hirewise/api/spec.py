@@ -61,8 +61,12 @@ _ACTIONS = frozenset(
 # Where the path alone would mislead: one object under a plural-looking word, or a list under an id.
 _NAMED = {
     "GET /api/v1/settings": "settings_get",
+    "GET /api/v1/privacy/settings": "privacy_settings_get",
     "GET /api/v1/interviews/{interview_id}/ics": "interviews_ics_get",
     "GET /api/v1/assessments/openings/{opening_id}": "assessments_openings_list",
+    "GET /api/v1/reports/sources": "reports_sources_get",
+    "GET /api/v1/reports/assessments": "reports_assessments_get",
+    "GET /api/v1/reports/interviews": "reports_interviews_get",
 }
 
 

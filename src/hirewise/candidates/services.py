@@ -2,21 +2,22 @@
 
 Each public function is one use case: it checks the actor's permission, validates, records audit
 events, commits exactly once, and only then queues background tasks and emails. Reading (search,
-timelines, the board) lives in ``queries.py``; CSV import and export in ``transfer.py``.
+timelines, the board) lives in ``queries.py``; CSV export in ``transfer.py``, imports in ``importing.py``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import timedelta
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from hirewise.audit.services import changed, record, snapshot
+from hirewise.audit.services import changed, event_values, record, record_all, snapshot
 from hirewise.auth.models import User
 from hirewise.candidates.documents import ResumeUpload, safe_filename, validate_resume
 from hirewise.candidates.fields import (
@@ -28,7 +29,11 @@ from hirewise.candidates.fields import (
     clean_candidate_fields,
     clean_text,
 )
-from hirewise.candidates.follow_through import FollowThrough, follow_through_rejection
+from hirewise.candidates.follow_through import (
+    FollowThrough,
+    follow_through_rejection,
+    rejection_follow_throughs,
+)
 from hirewise.candidates.gate import gate_holds, require_confirmation
 from hirewise.candidates.models import (
     Application,
@@ -64,6 +69,16 @@ MAX_BULK = 500
 def _allow(allowed: bool, message: str = "You are not allowed to do this.") -> None:
     if not allowed:
         raise PermissionDenied(message)
+
+
+def _refuse_if_erased(candidate: Candidate) -> None:
+    """An erased candidate keeps an anonymised row for reports; nobody writes about them again."""
+    from hirewise.privacy.models import Erasure  # privacy builds on candidates
+
+    if db.session.execute(select(Erasure.id).where(Erasure.candidate_id == candidate.id)).first():
+        raise Conflict(
+            "This candidate's personal data was erased: the record cannot be edited, emailed or noted on."
+        )
 
 
 def _actor_id(actor: User | None) -> int | None:
@@ -295,6 +310,7 @@ def add_application(
 ) -> Application:
     """Put an existing candidate into an opening's pipeline (sourced, referred...)."""
     _allow(can_create_candidate(actor) and can_edit_opening(actor, opening))
+    _refuse_if_erased(candidate)
     _check_inputs(resume, cover_letter)
     if _has_applied(candidate, opening):
         raise Conflict(f"{candidate.full_name} is already in the pipeline of {opening.title}.")
@@ -315,6 +331,7 @@ def update_candidate(
     links: Sequence[str] = (),
 ) -> Candidate:
     _allow(can_edit_candidate(actor, candidate), "You cannot edit this candidate.")
+    _refuse_if_erased(candidate)
     fields = clean_candidate_fields(full_name, email, phone, links)
     if fields.email != candidate.email and _find_candidate(fields.email) is not None:
         message = "Another candidate already has this email address."
@@ -367,44 +384,89 @@ def _stage_for(application: Application, stage_id: int) -> Stage:
     raise ValidationFailed(message, {"stage_id": [message]})
 
 
+def close_stays(application_ids: Sequence[int], at: datetime) -> None:
+    """End each application's current stay in a stage (its last move, ``left_at`` still NULL) at
+    ``at``: one UPDATE for any number of applications."""
+    if application_ids:
+        db.session.execute(
+            update(StageMove)
+            .where(StageMove.application_id.in_(application_ids), StageMove.left_at.is_(None))
+            .values(left_at=at)
+        )
+
+
+@dataclass
+class MoveBatch:
+    """The stage moves and audit events of a bulk operation, all at one time, written with one
+    statement each (:meth:`write`) so the statements stay constant in the number of applications."""
+
+    at: datetime = field(default_factory=utcnow)
+    moves: list[dict[str, Any]] = field(default_factory=list)
+    events: list[dict[str, Any]] = field(default_factory=list)
+
+    def start(self, applications: Sequence[Application]) -> None:
+        """End the current stays of the applications that will move (one UPDATE)."""
+        close_stays([application.id for application in applications], self.at)
+
+    def write(self) -> None:
+        if self.moves:
+            db.session.execute(insert(StageMove), self.moves)
+        record_all(self.events)
+
+
 def _move(
-    actor: User, application: Application, stage: Stage, reason: str = "", *, gate: str | None = None
+    actor: User,
+    application: Application,
+    stage: Stage,
+    reason: str = "",
+    *,
+    gate: str | None = None,
+    batch: MoveBatch | None = None,
 ) -> bool:
-    """``gate`` is the failed or incomplete must-have gate the actor confirmed advancing past."""
+    """``gate`` is the failed or incomplete must-have gate the actor confirmed advancing past.
+    ``batch``: a step of a bulk operation, which ended the stays and writes the rows set-wise."""
     if stage.id == application.stage_id:
         return False
     previous = application.stage
+    moved_at = batch.at if batch is not None else utcnow()
+    move = {
+        "application_id": application.id,
+        "from_stage_id": previous.id,
+        "to_stage_id": stage.id,
+        "moved_by_id": _actor_id(actor),
+        "moved_at": moved_at,
+        "reason": reason,
+    }
+    if batch is None:
+        close_stays([application.id], moved_at)
+        db.session.add(StageMove(**move))
+    else:
+        batch.moves.append(move)
     application.stage = stage
-    application.stage_entered_at = utcnow()
+    application.stage_entered_at = moved_at
     application.rejection_reason = reason if stage.kind == StageKind.REJECTED else ""
-    db.session.add(
-        StageMove(
-            application_id=application.id,
-            from_stage_id=previous.id,
-            to_stage_id=stage.id,
-            moved_by_id=_actor_id(actor),
-            moved_at=application.stage_entered_at,
-            reason=reason,
-        )
-    )
     verb = "rejected" if stage.kind == StageKind.REJECTED else "moved"
-    record(
-        actor,
-        "reject" if stage.kind == StageKind.REJECTED else "move",
-        "application",
-        application.id,
-        f"{verb} {application.candidate.full_name} from {previous.name} to {stage.name}"
+    event: dict[str, Any] = {
+        "actor": actor,
+        "action": "reject" if stage.kind == StageKind.REJECTED else "move",
+        "object_type": "application",
+        "object_id": application.id,
+        "summary": f"{verb} {application.candidate.full_name} from {previous.name} to {stage.name}"
         + (f" despite the {gate} must-have gate" if gate else "")
         + (f": {reason}" if reason else ""),
-        before={"stage": previous.name},
-        after={
+        "before": {"stage": previous.name},
+        "after": {
             "stage": stage.name,
             **({"reason": reason} if reason else {}),
             **({"gate": gate, "gate_confirmed": True} if gate else {}),
         },
-        candidate_id=application.candidate_id,
-        opening_id=application.opening_id,
-    )
+        "candidate_id": application.candidate_id,
+        "opening_id": application.opening_id,
+    }
+    if batch is None:
+        record(**event)
+    else:
+        batch.events.append(event_values(**event))
     return True
 
 
@@ -434,12 +496,21 @@ class Rejection:
     follow_through: FollowThrough
 
 
-def _reject(actor: User, application: Application, reason: str, notify: bool) -> tuple[Rejection, int | None]:
+def _reject(
+    actor: User,
+    application: Application,
+    reason: str,
+    notify: bool,
+    *,
+    batch: MoveBatch | None = None,
+    pending: FollowThrough | None = None,
+) -> tuple[Rejection, int | None]:
     """Moves to the Rejected stage and cancels what the application still had scheduled (the
-    cancellations queue their own emails); also returns the rejection email's id when the candidate is told."""
-    if not _move(actor, application, rejected_stage(application.opening), reason):
+    cancellations queue their own emails); also returns the rejection email's id when the candidate is told.
+    ``batch`` and ``pending``: a step of a bulk rejection (:class:`MoveBatch`, the follow-through read for all)."""
+    if not _move(actor, application, rejected_stage(application.opening), reason, batch=batch):
         return Rejection(application, FollowThrough()), None
-    rejection = Rejection(application, follow_through_rejection(actor, application))
+    rejection = Rejection(application, follow_through_rejection(actor, application, pending))
     if not notify:
         return rejection, None
     candidate = application.candidate
@@ -534,8 +605,11 @@ def bulk_move(
     holds = gate_holds(list(zip(applications, stages, strict=True)))
     require_confirmation(holds, confirm_gate=confirm_gate, reason=cleaned)
     gates = {hold.application.id: hold.fit.gate for hold in holds}
+    batch = MoveBatch()
+    batch.start([a for a, stage in zip(applications, stages, strict=True) if stage.id != a.stage_id])
     for application, stage in zip(applications, stages, strict=True):
-        _move(actor, application, stage, cleaned, gate=gates.get(application.id))
+        _move(actor, application, stage, cleaned, gate=gates.get(application.id), batch=batch)
+    batch.write()
     db.session.commit()
     return applications
 
@@ -547,7 +621,14 @@ def bulk_reject(
     """Reject every listed application, following through on each; all or nothing, one commit."""
     applications = _applications_for_bulk(actor, application_ids)
     cleaned = _reason(reason)
-    outcomes = [_reject(actor, application, cleaned, notify) for application in applications]
+    batch = MoveBatch()
+    batch.start([a for a in applications if a.stage_id != rejected_stage(a.opening).id])
+    pending = rejection_follow_throughs(applications)
+    outcomes = [
+        _reject(actor, application, cleaned, notify, batch=batch, pending=pending[application.id])
+        for application in applications
+    ]
+    batch.write()
     deliver_later([message_id for _, message_id in outcomes if message_id is not None])
     db.session.commit()
     return [rejection for rejection, _ in outcomes]
@@ -577,6 +658,7 @@ def people_to_mention(actor: User, candidate: Candidate, application_id: int | N
 
 def add_note(actor: User, candidate: Candidate, body: str, application_id: int | None = None) -> Note:
     application = _note_target(actor, candidate, application_id)
+    _refuse_if_erased(candidate)
     opening_id = application.opening_id if application is not None else None
     text = clean_text(body, "body", MAX_NOTE)
     if not text:
@@ -602,6 +684,7 @@ def add_note(actor: User, candidate: Candidate, body: str, application_id: int |
 def email_candidate(actor: User, candidate: Candidate, subject: str, body: str) -> OutboxMessage:
     """Queue a message written by the team, wrapped in the "generic" template, and send it."""
     _allow(can_edit_candidate(actor, candidate), "You cannot email this candidate.")
+    _refuse_if_erased(candidate)
     subject_text = clean_text(subject, "subject", MAX_SUBJECT)
     body_text = clean_text(body, "body", MAX_NOTE)
     if not subject_text or not body_text:

@@ -34,6 +34,8 @@ TASK_MODULES = [
     "hirewise.tasks.leases",
     "hirewise.tasks.housekeeping",
     "hirewise.tasks.notifications",
+    "hirewise.tasks.imports",
+    "hirewise.tasks.privacy",
 ]
 TASK_ID_PREFIX = "hw-task-"  # the Celery task id of a row-backed task: its row's id after this prefix
 _PENDING = "hirewise.pending_tasks"  # Session.info key: tasks queued in the open transaction
