@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 from flask import current_app
 from sqlalchemy import (
     ColumnElement,
+    Float,
     Select,
     Subquery,
     and_,
@@ -193,12 +194,19 @@ def _on_postgresql() -> bool:
     return db.session.get_bind().dialect.name == "postgresql"
 
 
+def _seconds(interval: ColumnElement[Any]) -> ColumnElement[float]:
+    """An interval in seconds as a double on PostgreSQL: ``extract`` answers a numeric since
+    PostgreSQL 14, whose sorting made the percentiles of 400,000 stays a quarter slower, and SQLite's
+    figures are doubles (``timedelta.total_seconds``) anyway."""
+    return func.date_part("epoch", interval, type_=Float)
+
+
 def _spreads(rows: Select[Any, Any, Any]) -> dict[Any, Spread]:
     """Median and p90 of ``ended - started`` per ``key``; ``rows`` selects (key, started, ended).
     One statement: the aggregate on PostgreSQL, the rows on SQLite (percentiles in Python)."""
     if _on_postgresql():
         measured = rows.subquery("measured")
-        seconds = func.extract("epoch", measured.c.ended - measured.c.started)
+        seconds = _seconds(measured.c.ended - measured.c.started)
         aggregate = select(
             measured.c.key,
             func.count(),
@@ -483,7 +491,7 @@ def _assessment_uptake(
     )
     if _on_postgresql():
         live = AssessmentInvitation.revoked_at.is_(None)
-        seconds = func.extract("epoch", AssessmentAttempt.submitted_at - AssessmentAttempt.started_at)
+        seconds = _seconds(AssessmentAttempt.submitted_at - AssessmentAttempt.started_at)
         counts: dict[int, tuple[int, int, int]] = {}
         times: dict[int, Spread] = {}
         for assessment_id, invited, started, submitted, measured, median, p90 in db.session.execute(
