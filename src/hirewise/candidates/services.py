@@ -73,9 +73,9 @@ def _allow(allowed: bool, message: str = "You are not allowed to do this.") -> N
 
 def _refuse_if_erased(candidate: Candidate) -> None:
     """An erased candidate keeps an anonymised row for reports; nobody writes about them again."""
-    from hirewise.privacy.models import Erasure  # privacy builds on candidates
+    from hirewise.privacy.services import erasure_of  # privacy builds on candidates
 
-    if db.session.execute(select(Erasure.id).where(Erasure.candidate_id == candidate.id)).first():
+    if erasure_of(candidate) is not None:
         raise Conflict(
             "This candidate's personal data was erased: the record cannot be edited, emailed or noted on."
         )
