@@ -323,6 +323,78 @@ def test_the_api_refuses_a_bad_mapping_and_a_bad_file(client: FlaskClient, beare
     assert ada.full_name == "Ada" and ada.applications == []
 
 
+# --- slash dates: never read in an order the file does not show ---------------------------------
+
+EUROPEAN = b"Name;Email;Applied\nAda Lovelace;ada@example.com;03/04/2024\nBo Berg;bo@example.com;25/04/2024\n"
+UNDECIDED = (
+    b"Name,Email,Applied\nAda Lovelace,ada@example.com,03/04/2024\nBo Berg,bo@example.com,05/06/2024\n"
+)
+
+
+def test_day_first_dates_are_read_day_first_through_the_pages(client: FlaskClient, auth) -> None:
+    """Found: 03/04/2024 from a European file became March 4 (read as a US date)."""
+    auth.login(Role.RECRUITER)
+    opening = OpeningFactory()
+    uploaded = client.post(
+        f"/openings/{opening.id}/imports",
+        data={"file": (io.BytesIO(EUROPEAN), "people.csv")},
+        content_type="multipart/form-data",
+    )
+    page = client.get(uploaded.headers["Location"]).get_data(as_text=True)
+    assert '<option value="applied_at_day_first" selected>' in page
+    run_id = int(uploaded.headers["Location"].rsplit("/", 1)[1])
+    mapping = db.session.get(ImportRun, run_id).mapping
+    client.post(f"/imports/{run_id}/start", data={"mapping": mapping})
+    ada = application_of(by_email("ada@example.com"), opening)
+    assert ada.applied_at.date().isoformat() == "2024-04-03"
+
+
+def test_dates_that_could_be_either_order_are_asked_about_not_guessed(client: FlaskClient, auth) -> None:
+    auth.login(Role.RECRUITER)
+    opening = OpeningFactory()
+    uploaded = client.post(
+        f"/openings/{opening.id}/imports",
+        data={"file": (io.BytesIO(UNDECIDED), "people.csv")},
+        content_type="multipart/form-data",
+    )
+    run_id = int(uploaded.headers["Location"].rsplit("/", 1)[1])
+    assert db.session.get(ImportRun, run_id).mapping == ["full_name", "email", "applied_at"]
+    asked = client.post(f"/imports/{run_id}/start", data={"mapping": ["full_name", "email", "applied_at"]})
+    assert asked.status_code == 422
+    assert "a date such as 03/04/2024 can be read day first or month first" in asked.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(ImportRun, run_id).status == ImportStatus.MAPPING and count(Candidate) == 0
+    client.post(
+        f"/imports/{run_id}/start", data={"mapping": ["full_name", "email", "applied_at_month_first"]}
+    )
+    ada = application_of(by_email("ada@example.com"), opening)
+    assert ada.applied_at.date().isoformat() == "2024-03-04"
+
+
+def test_the_api_asks_for_the_date_order_too(client: FlaskClient, bearer) -> None:
+    opening = OpeningFactory()
+    body = client.post(
+        f"/api/v1/imports?opening_id={opening.id}",
+        data={"file": (io.BytesIO(UNDECIDED), "people.csv")},
+        content_type="multipart/form-data",
+        headers=bearer,
+    ).get_json()
+    assert body["suggested_mapping"] == ["full_name", "email", "applied_at"]
+    asked = client.post(
+        f"/api/v1/imports/{body['id']}/start", json={"mapping": body["suggested_mapping"]}, headers=bearer
+    )
+    assert asked.status_code == 422
+    assert "can be read day first or month first" in asked.get_json()["error"]["details"]["mapping"][0]
+    started = client.post(
+        f"/api/v1/imports/{body['id']}/start",
+        json={"mapping": ["full_name", "email", "applied_at_day_first"]},
+        headers=bearer,
+    )
+    assert started.status_code == 202
+    bo = application_of(by_email("bo@example.com"), opening)
+    assert bo.applied_at.date().isoformat() == "2024-06-05"
+
+
 # --- duplicates ----------------------------------------------------------------------------------
 
 

@@ -7,9 +7,14 @@ from datetime import UTC, datetime
 import pytest
 
 from hirewise.candidates.import_reading import (
+    AMBIGUOUS,
+    DAY_FIRST,
+    MIXED,
+    MONTH_FIRST,
     CandidateRecord,
     ImportFileError,
     check_rows,
+    column_date_order,
     decode,
     mapping_problems,
     parse_date,
@@ -110,6 +115,9 @@ def test_mapping_problems_name_each_one() -> None:
         ("15.03.2024", datetime(2024, 3, 15, tzinfo=UTC)),
         ("03/15/2024", datetime(2024, 3, 15, tzinfo=UTC)),
         ("03-15-24", datetime(2024, 3, 15, tzinfo=UTC)),
+        # Day first, as most of the world writes it: the 15 says so (it was read as a US date, refused).
+        ("15/03/2024", datetime(2024, 3, 15, tzinfo=UTC)),
+        ("15-03-24 08:00", datetime(2024, 3, 15, 8, 0, tzinfo=UTC)),
         ("2024/03/15 08:00", datetime(2024, 3, 15, 8, 0, tzinfo=UTC)),
     ],
 )
@@ -117,10 +125,88 @@ def test_parse_date_reads_what_trackers_write(value: str, expected: datetime) ->
     assert parse_date(value) == expected
 
 
-@pytest.mark.parametrize("value", ["yesterday", "32.13.2024", "15/03/2024"])
+@pytest.mark.parametrize("value", ["yesterday", "32.13.2024", "13/13/2024", "03/04/2024", "2024-13-01"])
 def test_parse_date_refuses_the_rest(value: str) -> None:
+    """03/04/2024 alone could be 3 April or March 4: it is never guessed."""
     with pytest.raises(ValueError):
         parse_date(value)
+
+
+@pytest.mark.parametrize(
+    ("value", "order", "expected"),
+    [
+        ("03/04/2024", DAY_FIRST, datetime(2024, 4, 3, tzinfo=UTC)),
+        ("03/04/2024", MONTH_FIRST, datetime(2024, 3, 4, tzinfo=UTC)),
+        ("3-4-24", DAY_FIRST, datetime(2024, 4, 3, tzinfo=UTC)),
+        ("03/04/99", MONTH_FIRST, datetime(1999, 3, 4, tzinfo=UTC)),
+        ("03/04/2024 10:30", DAY_FIRST, datetime(2024, 4, 3, 10, 30, tzinfo=UTC)),
+        ("2024-03-04", DAY_FIRST, datetime(2024, 3, 4, tzinfo=UTC)),  # ISO dates have one order
+        ("04.03.2024", MONTH_FIRST, datetime(2024, 3, 4, tzinfo=UTC)),  # dotted dates are day first
+    ],
+)
+def test_parse_date_reads_slash_dates_in_the_order_given(value: str, order: str, expected: datetime) -> None:
+    assert parse_date(value, order) == expected
+
+
+@pytest.mark.parametrize(("value", "order"), [("15/03/2024", MONTH_FIRST), ("03/15/2024", DAY_FIRST)])
+def test_a_date_against_the_order_given_is_refused(value: str, order: str) -> None:
+    with pytest.raises(ValueError):
+        parse_date(value, order)
+
+
+@pytest.mark.parametrize(
+    ("values", "order"),
+    [
+        (["03/04/2024", "15/04/2024"], DAY_FIRST),
+        (["03/04/2024", "04/15/2024"], MONTH_FIRST),
+        (["03-15-24", "03-16-24"], MONTH_FIRST),  # OpenCATS
+        (["03/04/2024", "05/06/2024", ""], AMBIGUOUS),
+        (["15/04/2024", "04/15/2024"], MIXED),
+        (["2024-03-04", "15.03.2024", ""], None),
+    ],
+)
+def test_a_column_shows_its_date_order_when_a_date_tells(values: list[str], order: str | None) -> None:
+    assert column_date_order(values) == order
+
+
+def test_the_suggested_mapping_reads_the_date_order_from_the_data() -> None:
+    headers = ["Name", "Email", "Applied"]
+    day_first = [["Ada", "ada@example.com", "03/04/2024"], ["Bo", "bo@example.com", "25/04/2024"]]
+    month_first = [["Ada", "ada@example.com", "03/04/2024"], ["Bo", "bo@example.com", "04/25/2024"]]
+    undecided = [["Ada", "ada@example.com", "03/04/2024"]]
+    assert suggest_mapping(headers, day_first)[2] == "applied_at_day_first"
+    assert suggest_mapping(headers, month_first)[2] == "applied_at_month_first"
+    assert suggest_mapping(headers, undecided)[2] == "applied_at"
+    assert suggest_mapping(headers, [["Ada", "ada@example.com", "2024-03-04"]])[2] == "applied_at"
+
+
+def test_a_date_column_whose_order_nothing_tells_must_be_stated() -> None:
+    headers = ["Name", "Email", "Applied"]
+    rows = [["Ada", "ada@example.com", "03/04/2024"], ["Bo", "bo@example.com", "05/06/2024"]]
+    (problem,) = mapping_problems(headers, ["full_name", "email", "applied_at"], rows)
+    assert "03/04/2024 can be read day first or month first" in problem
+    assert mapping_problems(headers, ["full_name", "email", "applied_at_day_first"], rows) == []
+    mixed = [*rows, ["Cy", "cy@example.com", "25/04/2024"], ["Di", "di@example.com", "04/25/2024"]]
+    (problem,) = mapping_problems(headers, ["full_name", "email", "applied_at"], mixed)
+    assert "day first and others month first" in problem
+    two = mapping_problems(
+        [*headers, "Created"],
+        ["full_name", "email", "applied_at", "applied_at_day_first"],
+        [[*r, ""] for r in rows],
+    )
+    assert "Only one column can be the applied date." in two
+
+
+def test_rows_are_read_in_the_stated_date_order() -> None:
+    table = read_table(
+        b"Name,Email,Applied\nAda,ada@example.com,03/04/2024\nBo,bo@example.com,31/04/2024\n", "p.csv"
+    )
+    ada, bo = check_rows(table, ["full_name", "email", "applied_at_day_first"])
+    assert isinstance(ada, CandidateRecord) and ada.applied_at == datetime(2024, 4, 3, tzinfo=UTC)
+    assert isinstance(bo, list) and "not one in the column's order" in bo[0].message  # 31 April
+    us = list(check_rows(table, ["full_name", "email", "applied_at_month_first"]))
+    assert isinstance(us[0], CandidateRecord) and us[0].applied_at == datetime(2024, 3, 4, tzinfo=UTC)
+    assert isinstance(us[1], list)
 
 
 def test_source_words_map_to_ours_and_the_unknown_is_kept() -> None:

@@ -16,7 +16,7 @@ import json
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, time
+from datetime import UTC, date, datetime, time
 from enum import StrEnum
 from functools import lru_cache
 from typing import Any
@@ -64,6 +64,10 @@ class Target(StrEnum):
     SOURCE = "source"
     TAGS = "tags"
     APPLIED_AT = "applied_at"
+    # Numeric dates with slashes or dashes are read in the order the column's data shows (13/04 can
+    # only be day first); when every date of the column could be either, its mapping says which.
+    APPLIED_AT_DAY_FIRST = "applied_at_day_first"
+    APPLIED_AT_MONTH_FIRST = "applied_at_month_first"
     STAGE = "stage"
     NOTE = "note"
 
@@ -121,6 +125,9 @@ _HEADER_WORDS: dict[Target, tuple[str, ...]] = {
     Target.NOTE: ("note", "notes", "comments", "summary"),
 }
 _HEADER_TARGET = {word: target for target, words in _HEADER_WORDS.items() for word in words}
+APPLIED_AT_TARGETS = frozenset(
+    {Target.APPLIED_AT, Target.APPLIED_AT_DAY_FIRST, Target.APPLIED_AT_MONTH_FIRST}
+)
 
 # What other trackers call the ways people arrive, in our words (ApplicationSource values).
 SOURCE_WORDS = {
@@ -344,21 +351,38 @@ def json_resume_row(resume: Mapping[str, Any]) -> list[str]:
 # --- the mapping ----------------------------------------------------------------------------------
 
 
-def suggest_mapping(headers: Sequence[str]) -> list[str]:
-    """A target for each column, from its header; a single-column target goes to its first column."""
+def suggest_mapping(headers: Sequence[str], rows: Sequence[Sequence[str]] = ()) -> list[str]:
+    """A target for each column, from its header; a single-column target goes to its first column.
+
+    A date column whose slash dates show their order (a 13 or more in first or second place) is
+    suggested as day first or month first."""
     mapping: list[str] = []
     taken: set[str] = set()
-    for header in headers:
+    for index, header in enumerate(headers):
         target = _HEADER_TARGET.get(normalise_header(header), Target.IGNORE)
         if target in taken and target not in MULTI_COLUMN_TARGETS:
             target = Target.IGNORE
         taken.add(target)
+        if target == Target.APPLIED_AT:
+            order = column_date_order(_column(rows, index))
+            target = {DAY_FIRST: Target.APPLIED_AT_DAY_FIRST, MONTH_FIRST: Target.APPLIED_AT_MONTH_FIRST}.get(
+                order, target
+            )
         mapping.append(target.value)
     return mapping
 
 
-def mapping_problems(headers: Sequence[str], mapping: Sequence[str]) -> list[str]:
-    """Why a mapping cannot be used (empty when it can)."""
+def _column(rows: Sequence[Sequence[str]], index: int) -> Iterator[str]:
+    return (row[index] for row in rows if index < len(row))
+
+
+def mapping_problems(
+    headers: Sequence[str], mapping: Sequence[str], rows: Sequence[Sequence[str]] = ()
+) -> list[str]:
+    """Why a mapping cannot be used (empty when it can).
+
+    ``rows`` are the file's rows: with them, a column mapped as a date in no stated order is refused
+    when its slash dates could be read either way, rather than guessed."""
     if len(mapping) != len(headers):
         return [f"Give a target for each of the {len(headers)} columns."]
     problems = []
@@ -371,10 +395,27 @@ def mapping_problems(headers: Sequence[str], mapping: Sequence[str]) -> list[str
     for target in set(targets) - MULTI_COLUMN_TARGETS - {Target.IGNORE}:
         if targets.count(target) > 1:
             problems.append(f"Only one column can be {target.value.replace('_', ' ')}.")
+    if sum(1 for target in targets if target in APPLIED_AT_TARGETS) > 1:
+        problems.append("Only one column can be the applied date.")
     if Target.EMAIL not in targets:
         problems.append("Choose the column that holds the email address.")
     if not {Target.FULL_NAME, Target.FIRST_NAME, Target.LAST_NAME} & set(targets):
         problems.append("Choose the column(s) that hold the name (full name, or first and last name).")
+    if Target.APPLIED_AT in targets:
+        index = targets.index(Target.APPLIED_AT)
+        order = column_date_order(_column(rows, index))
+        if order == AMBIGUOUS:
+            example = next(value for value in _column(rows, index) if _NUMERIC_DATE.match(value.strip()))
+            problems.append(
+                f"Column '{headers[index]}': a date such as {example.strip()[:20]} can be read day first "
+                "or month first, and no date in the file tells which. Choose 'Applied date, day/month/year' "
+                "or 'Applied date, month/day/year'."
+            )
+        elif order == MIXED:
+            problems.append(
+                f"Column '{headers[index]}' has dates written day first and others month first; "
+                "correct the file so the column uses one order."
+            )
     return problems
 
 
@@ -416,10 +457,40 @@ def _quick_links(cells: list[str]) -> list[str] | None:
     return links
 
 
-def parse_date(value: str) -> datetime | None:
+DAY_FIRST, MONTH_FIRST, AMBIGUOUS, MIXED = "day_first", "month_first", "ambiguous", "mixed"
+# 03/04/2024, 3-4-24, 03/04/2024 10:00: the numeric dates whose order the value alone may not tell.
+_NUMERIC_DATE = re.compile(r"^(\d{1,2})([/-])(\d{1,2})\2(\d{2}|\d{4})(?:[ T].*)?$")
+_ORDER_OF_TARGET = {Target.APPLIED_AT_DAY_FIRST: DAY_FIRST, Target.APPLIED_AT_MONTH_FIRST: MONTH_FIRST}
+
+
+def column_date_order(values: Iterable[str]) -> str | None:
+    """How a column writes its numeric dates: DAY_FIRST or MONTH_FIRST when some date shows it (a
+    first or second number above 12), MIXED when dates show both, AMBIGUOUS when every one could be
+    either, None when there is no such date."""
+    day_first = month_first = seen = False
+    for value in values:
+        match = _NUMERIC_DATE.match(value.strip())
+        if match is None:
+            continue
+        seen = True
+        first, second = int(match.group(1)), int(match.group(3))
+        day_first = day_first or (first > 12 >= second)
+        month_first = month_first or (second > 12 >= first)
+    if day_first and month_first:
+        return MIXED
+    if day_first:
+        return DAY_FIRST
+    if month_first:
+        return MONTH_FIRST
+    return AMBIGUOUS if seen else None
+
+
+def parse_date(value: str, order: str | None = None) -> datetime | None:
     """A date or date-time as trackers write it: ISO 8601 (with T or a space, an offset, ``Z`` or
-    ``UTC``), ``YYYY/MM/DD``, ``DD.MM.YYYY``, and the US ``MM/DD/YYYY`` and ``MM-DD-YY`` (OpenCATS).
-    Times without an offset are taken as UTC. ValueError when it is none of these."""
+    ``UTC``), ``YYYY/MM/DD``, ``DD.MM.YYYY``, and numeric dates with slashes or dashes (``03/15/2024``,
+    OpenCATS' ``03-15-24``) in the ``order`` given (DAY_FIRST or MONTH_FIRST). Without an order such a
+    date is read only when the value itself tells (15/03/2024, 03/15/2024). Times without an offset
+    are taken as UTC. ValueError when it is none of these."""
     text = value.strip().removesuffix("UTC").removesuffix("Z").strip()
     try:
         parsed = datetime.fromisoformat(text.replace(" ", "T", 1) if " " in text else text)
@@ -428,17 +499,28 @@ def parse_date(value: str) -> datetime | None:
     if parsed is None:
         day_part, _, time_part = text.partition(" ")
         parsed_day = None
-        for pattern in ("%Y/%m/%d", "%d.%m.%Y", "%m/%d/%Y", "%m-%d-%y", "%m/%d/%y"):
+        for pattern in ("%Y/%m/%d", "%d.%m.%Y"):
             try:
                 parsed_day = datetime.strptime(day_part, pattern).date()
                 break
             except ValueError:
                 continue
         if parsed_day is None:
-            raise ValueError(value)
+            parsed_day = _numeric_day(day_part, order or column_date_order([day_part]))
         moment = time.fromisoformat(time_part) if time_part else time()
         parsed = datetime.combine(parsed_day, moment)
     return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+def _numeric_day(text: str, order: str | None) -> date:
+    match = _NUMERIC_DATE.match(text)
+    if match is None or order not in (DAY_FIRST, MONTH_FIRST):
+        raise ValueError(text)
+    first, second, year = int(match.group(1)), int(match.group(3)), int(match.group(4))
+    day, month = (first, second) if order == DAY_FIRST else (second, first)
+    if len(match.group(4)) == 2:
+        year += 2000 if year < 69 else 1900  # as strptime's %y reads two-digit years
+    return date(year, month, day)
 
 
 def source_value(value: str) -> tuple[str, str]:
@@ -459,18 +541,37 @@ def unguard(cell: str) -> str:
 
 
 def check_rows(
-    table: Table, mapping: Sequence[str], *, start: int = 0, stop: int | None = None
+    table: Table,
+    mapping: Sequence[str],
+    *,
+    start: int = 0,
+    stop: int | None = None,
+    date_order: str | None = None,
 ) -> Iterator[CandidateRecord | list[RowProblem]]:
-    """Each row from ``start`` to ``stop`` as a record, or the list of its problems."""
+    """Each row from ``start`` to ``stop`` as a record, or the list of its problems.
+
+    ``date_order`` is :func:`date_order_of` the table and mapping (worked out here when not given;
+    a caller checking the rows in slices gives it, so the column is read once)."""
     columns: dict[Target, list[int]] = {}
     for index, value in enumerate(mapping):
         target = Target(value)
+        if target in APPLIED_AT_TARGETS:
+            target = Target.APPLIED_AT
         if target != Target.IGNORE:
             columns.setdefault(target, []).append(index)
     plan = list(columns.items())
     header_of = {target: table.headers[indexes[0]] for target, indexes in plan}
+    order = date_order if date_order is not None else date_order_of(table, mapping)
     for offset, row in enumerate(table.rows[start:stop], start=start):
-        yield _check_row(_values(row, plan), table.lines[offset], header_of)
+        yield _check_row(_values(row, plan), table.lines[offset], header_of, order)
+
+
+def date_order_of(table: Table, mapping: Sequence[str]) -> str | None:
+    """The order of the applied date column's numeric dates: the mapping's, or the data's."""
+    for index, value in enumerate(mapping):
+        if value in APPLIED_AT_TARGETS:
+            return _ORDER_OF_TARGET.get(Target(value)) or column_date_order(_column(table.rows, index))
+    return None
 
 
 def _values(row: list[str], plan: list[tuple[Target, list[int]]]) -> dict[Target, list[str]]:
@@ -495,7 +596,10 @@ _NONE: list[str] = []
 
 
 def _check_row(
-    values: Mapping[Target, list[str]], line: int, header_of: Mapping[Target, str]
+    values: Mapping[Target, list[str]],
+    line: int,
+    header_of: Mapping[Target, str],
+    date_order: str | None = None,
 ) -> CandidateRecord | list[RowProblem]:
     def single(target: Target) -> str:
         found = values.get(target)
@@ -536,15 +640,9 @@ def _check_row(
     applied_cell = single(Target.APPLIED_AT)
     if applied_cell:
         try:
-            applied_at = parse_date(applied_cell)
+            applied_at = parse_date(applied_cell, date_order)
         except ValueError:
-            problems.append(
-                RowProblem(
-                    line,
-                    header_of[Target.APPLIED_AT],
-                    f"Not a date: {applied_cell[:40]} (use YYYY-MM-DD, DD.MM.YYYY or MM/DD/YYYY).",
-                )
-            )
+            problems.append(RowProblem(line, header_of[Target.APPLIED_AT], _date_problem(applied_cell)))
     if problems:
         return problems
     source, unknown_source = source_value(single(Target.SOURCE))
@@ -567,6 +665,15 @@ def _check_row(
         note="\n".join(notes)[:MAX_NOTE] if notes else "",
         tags=tags,
     )
+
+
+def _date_problem(cell: str) -> str:
+    if _NUMERIC_DATE.match(cell.strip()):
+        return (
+            f"Not a date, or not one in the column's order: {cell[:40]} (map the column as "
+            "day/month/year or month/day/year)."
+        )
+    return f"Not a date: {cell[:40]} (use YYYY-MM-DD, DD.MM.YYYY, DD/MM/YYYY or MM/DD/YYYY)."
 
 
 def _split_tags(cells: Iterable[str]) -> list[str]:

@@ -38,7 +38,10 @@ class ImportStartSchema(Schema):
         metadata={
             "description": "One target per column of the file, in order (the run's `headers`); "
             "`suggested_mapping` is a good start. Needs `email` and a name (`full_name`, or "
-            "`first_name` and/or `last_name`); phone, links, tags and note may take several columns."
+            "`first_name` and/or `last_name`); phone, links, tags and note may take several columns. "
+            "A date column of numeric dates with slashes or dashes is `applied_at_day_first` or "
+            "`applied_at_month_first`; as `applied_at` its dates must show their order (a day above "
+            "12), or the mapping is refused with a 422."
         },
     )
 

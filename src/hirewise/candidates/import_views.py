@@ -27,6 +27,8 @@ TARGET_LABELS = {
     Target.SOURCE: "Source",
     Target.TAGS: "Tags (kept as a note)",
     Target.APPLIED_AT: "Applied / created date",
+    Target.APPLIED_AT_DAY_FIRST: "Applied date, day/month/year (31/12/2024)",
+    Target.APPLIED_AT_MONTH_FIRST: "Applied date, month/day/year (12/31/2024)",
     Target.STAGE: "Stage",
     Target.NOTE: "Note",
 }

@@ -28,7 +28,9 @@ from hirewise.candidates.import_reading import (
     CandidateRecord,
     ImportFileError,
     RowProblem,
+    Target,
     check_rows,
+    date_order_of,
     mapping_problems,
     read_table,
     suggest_mapping,
@@ -93,7 +95,7 @@ def upload_import(actor: User, opening: Opening | None, filename: str, data: byt
         data=data,
         headers=table.headers,
         preview=table.preview(),
-        mapping=suggest_mapping(table.headers),
+        mapping=suggest_mapping(table.headers, table.rows),
         total_rows=len(table.rows),
         report={},
     )
@@ -118,7 +120,9 @@ def start_import(actor: User, run: ImportRun, mapping: list[str]) -> ImportRun:
         raise PermissionDenied("You cannot start this import.")
     if run.status != ImportStatus.MAPPING:
         raise Conflict("This import has already been started.")
-    problems = mapping_problems(run.headers, mapping)
+    # The rows are read again only for a date column in no stated order: its dates must tell it.
+    rows = read_table(run.data, run.filename).rows if Target.APPLIED_AT.value in mapping else []
+    problems = mapping_problems(run.headers, mapping, rows)
     if problems:
         raise ValidationFailed(problems[0], {"mapping": problems})
     if run.opening is not None:
@@ -181,8 +185,9 @@ def _import(run_id: int, data: bytes, filename: str, mapping: list[str]) -> str:
     problems: list[RowProblem] = []
     skipped: list[dict[str, Any]] = []
     first_line: dict[str, int] = {}
+    date_order = date_order_of(table, mapping)
     for start in range(0, total, step):
-        for checked in check_rows(table, mapping, start=start, stop=start + step):
+        for checked in check_rows(table, mapping, start=start, stop=start + step, date_order=date_order):
             if isinstance(checked, list):
                 problems.extend(checked)
             elif checked.email in first_line:
