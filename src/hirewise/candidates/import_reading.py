@@ -365,9 +365,10 @@ def suggest_mapping(headers: Sequence[str], rows: Sequence[Sequence[str]] = ()) 
         taken.add(target)
         if target == Target.APPLIED_AT:
             order = column_date_order(_column(rows, index))
-            target = {DAY_FIRST: Target.APPLIED_AT_DAY_FIRST, MONTH_FIRST: Target.APPLIED_AT_MONTH_FIRST}.get(
-                order, target
-            )
+            if order == DAY_FIRST:
+                target = Target.APPLIED_AT_DAY_FIRST
+            elif order == MONTH_FIRST:
+                target = Target.APPLIED_AT_MONTH_FIRST
         mapping.append(target.value)
     return mapping
 
