@@ -158,6 +158,9 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         # Tasks: "inline" runs them in-process right after the request's commit (embedded mode);
         # "celery" sends them to the broker for a worker.
         "TASK_MODE": task_mode,
+        # Inline, a task marked runs_long (an import of many rows) runs in a thread of its own, so the
+        # request answers at once and the page shows its progress; tests run it in the request.
+        "INLINE_LONG_TASKS_IN_THREAD": _bool("HIREWISE_LONG_TASKS_IN_THREAD", not testing),
         # Embedded mode has no Celery beat: a thread of the serving process runs the periodic tasks.
         "EMBEDDED_SCHEDULER": _bool("HIREWISE_EMBEDDED_SCHEDULER", not testing),
         "CELERY": {

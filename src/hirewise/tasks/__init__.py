@@ -17,6 +17,7 @@ again safely.
 from __future__ import annotations
 
 import logging
+import threading
 from typing import Any
 
 from celery import Celery, Task
@@ -125,15 +126,14 @@ def dispatch(name: str, args: list[Any], row_id: int) -> bool:
     celery_app: Celery = current_app.extensions["celery"]
     task = celery_app.tasks[name]
     if current_app.config["TASK_MODE"] != "celery":
-        # Runs right after a commit, inside SQLAlchemy's after_commit: nothing may escape from here.
-        # A failing task has marked its row FAILED; its error goes to the log.
-        try:
-            result = task.apply(args=args, task_id=task_id_for(row_id))
-        except Exception:
-            log.exception("background task %s[%s] failed", name, row_id)
+        if getattr(task, "runs_long", False) and current_app.config["INLINE_LONG_TASKS_IN_THREAD"]:
+            # A long task (a large import) gets a thread of its own, as a worker would run it, so the
+            # request that queued it answers at once and its page can show the progress.
+            threading.Thread(
+                target=_run_inline, args=(task, name, args, row_id), name=f"hirewise-task-{row_id}", daemon=True
+            ).start()
         else:
-            if result.failed():
-                log.error("background task %s[%s] failed", name, row_id, exc_info=result.result)
+            _run_inline(task, name, args, row_id)
         return True
     try:
         task.apply_async(args=args, task_id=task_id_for(row_id))
@@ -141,3 +141,15 @@ def dispatch(name: str, args: list[Any], row_id: int) -> bool:
         log.warning("broker unavailable, %s[%s] waits in the database for the sweep: %s", name, row_id, exc)
         return False
     return True
+
+
+def _run_inline(task: Any, name: str, args: list[Any], row_id: int) -> None:
+    # Runs right after a commit, inside SQLAlchemy's after_commit, or in a thread of its own: nothing
+    # may escape from here. A failing task has marked its row FAILED; its error goes to the log.
+    try:
+        result = task.apply(args=args, task_id=task_id_for(row_id))
+    except Exception:
+        log.exception("background task %s[%s] failed", name, row_id)
+    else:
+        if result.failed():
+            log.error("background task %s[%s] failed", name, row_id, exc_info=result.result)
