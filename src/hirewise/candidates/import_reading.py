@@ -11,10 +11,12 @@ or the problems found in it, by line and column.
 from __future__ import annotations
 
 import csv
+import gc
 import io
 import json
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from enum import StrEnum
@@ -244,13 +246,30 @@ def sniff_delimiter(text: str) -> str:
     return ","
 
 
+@contextmanager
+def cyclic_gc_paused() -> Iterator[None]:
+    """Python's cycle collector paused while a large file is read, checked and loaded.
+
+    Its rows and records are hundreds of thousands of small objects that form no cycles and live
+    until the load ends; the collector would walk them all again at every collection (measured: a
+    third of reading and checking 100,000 rows). Reference counting still frees everything."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def read_table(data: bytes, filename: str) -> Table:
     """The file as a :class:`Table`: JSON Resume when it is JSON, else CSV."""
     text, encoding = decode(data)
     stripped = text.lstrip("\ufeff \t\r\n")
-    if filename.lower().endswith(".json") or stripped.startswith(("{", "[")):
-        return _json_resume_table(stripped, encoding)
-    return _csv_table(text, encoding)
+    with cyclic_gc_paused():
+        if filename.lower().endswith(".json") or stripped.startswith(("{", "[")):
+            return _json_resume_table(stripped, encoding)
+        return _csv_table(text, encoding)
 
 
 def _csv_table(text: str, encoding: str) -> Table:

@@ -30,6 +30,7 @@ from hirewise.candidates.import_reading import (
     RowProblem,
     Target,
     check_rows,
+    cyclic_gc_paused,
     date_order_of,
     mapping_problems,
     read_table,
@@ -166,7 +167,8 @@ def run_import(run_id: int) -> str:
     data, filename, mapping = run.data, run.filename, list(run.mapping)
     db.session.commit()
     try:
-        return _import(run_id, data, filename, mapping)
+        with cyclic_gc_paused():
+            return _import(run_id, data, filename, mapping)
     except Exception:
         log.exception("import %s failed", run_id)
         db.session.rollback()
