@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 export FLASK_APP := hirewise
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: install lock sandbox sandbox-if-possible tools run test lint fmt pytest worker bench bench-fit bench-ranking bench-reports bench-scoring bench-resumes bench-import clean
+.PHONY: install lock sandbox sandbox-if-possible tools run test lint fmt pytest worker bench bench-fit bench-ranking bench-reports bench-scoring bench-resumes bench-import screenshots clean
 
 ## Exactly the versions of requirements-dev.lock, each checked against its hash, then the app itself (editable).
 $(STAMP): pyproject.toml requirements-dev.lock
@@ -134,6 +134,11 @@ bench-import: install
 ## Skill detection on the labelled résumés of bench/resumes: precision and recall per skill, tuning and held-out parts.
 bench-resumes: install
 	$(BIN)/python -m bench.resumes.run $(BENCH_ARGS)
+
+# Retakes the screenshots in docs/ (the hiring journey in Chromium takes them; a plain test run does not
+# touch the working tree).
+screenshots: install tools
+	HIREWISE_SCREENSHOTS_DIR=$(CURDIR)/docs $(BIN)/python -m pytest tests/e2e/test_hiring_journey.py -q
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
