@@ -130,7 +130,10 @@ def dispatch(name: str, args: list[Any], row_id: int) -> bool:
             # A long task (a large import) gets a thread of its own, as a worker would run it, so the
             # request that queued it answers at once and its page can show the progress.
             threading.Thread(
-                target=_run_inline, args=(task, name, args, row_id), name=f"hirewise-task-{row_id}", daemon=True
+                target=_run_inline,
+                args=(task, name, args, row_id),
+                name=f"hirewise-task-{row_id}",
+                daemon=True,
             ).start()
         else:
             _run_inline(task, name, args, row_id)
