@@ -213,6 +213,15 @@ def test_the_page_shows_accessible_charts_tables_and_summaries(client, auth, wor
     assert client.get("/reports/nothing.csv").status_code == 404
 
 
+def test_the_filter_form_as_a_browser_sends_it_leaves_blank_fields_out(client, auth, world: World) -> None:
+    auth.login(world.recruiter)
+    blank = "hiring_manager_id=&source=&opening_status=&date_from=&date_to=&stuck_days=14"
+    body = client.get(f"/reports/?opening_id={world.opening_b.id}&{blank}").get_data(as_text=True)
+    assert "1 application, 0 hired" in body  # opening B only, one application: no plural
+    assert client.get(f"/reports/funnel.csv?opening_id=&{blank}").status_code == 200
+    assert client.get(f"/reports/?opening_id=&{blank.replace('source=', 'source=fax')}").status_code == 422
+
+
 def _csv_rows(data: bytes) -> list[list[str]]:
     assert data.startswith("\ufeff".encode())
     return list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))

@@ -13,6 +13,11 @@ from hirewise.openings.models import OpeningStatus
 from hirewise.reports.stats import Spread, rate
 
 
+def counted(number: int, noun: str) -> str:
+    """ "1 application", "2 applications": the summaries are read aloud as sentences."""
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
 @dataclass(frozen=True)
 class ReportFilters:
     opening_id: int | None = None
@@ -65,7 +70,7 @@ class FunnelReport:
         if not self.applications:
             return "No applications match these filters."
         text = (
-            f"{self.applications} applications, {self.hired} hired "
+            f"{counted(self.applications, 'application')}, {self.hired} hired "
             f"({rate(self.hired, self.applications)}% of applications)."
         )
         by_stage: dict[str, int] = defaultdict(int)
@@ -202,8 +207,8 @@ class AssessmentsReport:
         scored = sum(row.scored for row in self.assessments)
         passed = sum(row.passed for row in self.assessments)
         return (
-            f"{invited} invitations, {submitted} completed ({rate(submitted, invited)}%); "
-            f"{passed} of {scored} scored attempts passed ({rate(passed, scored) or 0}%)."
+            f"{counted(invited, 'invitation')}, {submitted} completed ({rate(submitted, invited)}%); "
+            f"{passed} of {counted(scored, 'scored attempt')} passed ({rate(passed, scored) or 0}%)."
         )
 
 
@@ -245,6 +250,6 @@ class InterviewsReport:
         on_time = sum(row.on_time for row in self.interviewers)
         week_count = len({row.week for row in self.weeks})
         return (
-            f"{total} interviewer slots over {week_count} weeks; feedback on time (within {self.grace_hours} h) "
+            f"{counted(total, 'interviewer slot')} over {counted(week_count, 'week')}; feedback on time (within {self.grace_hours} h) "
             f"for {on_time} of {due} due ({rate(on_time, due) or 0}%)."
         )

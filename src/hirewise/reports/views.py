@@ -36,8 +36,11 @@ TITLES = {
 
 
 def _filters() -> services.ReportFilters:
+    # The filter form sends every field, the ones left at "All"/"Any" or blank as empty strings:
+    # those are no filter, not a bad value.
+    chosen = {name: value for name, value in request.args.items() if value.strip()}
     try:
-        filters: services.ReportFilters = ReportArgsSchema().load(request.args.to_dict())
+        filters: services.ReportFilters = ReportArgsSchema().load(chosen)
     except ValidationError as error:
         messages = error.normalized_messages()
         raise ValidationFailed("Check the report filters: " + "; ".join(
