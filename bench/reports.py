@@ -96,6 +96,11 @@ def _ids(column: Any, key: Any, low: Any) -> dict[Any, int]:
     return dict(db.session.execute(select(key, column).where(column >= low)).all())
 
 
+def _points(application_id: int, question: int) -> int:
+    """The automatic points of an application's answer to a question (of 10)."""
+    return (application_id * 3 + question * 7) % 11
+
+
 def seed(applications: int, small: int, opening_count: int) -> tuple[User, int, int]:
     """Returns the recruiter, the small opening's id and a large one's."""
     kit = ensure_builtin_kits()[0]
@@ -258,6 +263,9 @@ def seed(applications: int, small: int, opening_count: int) -> tuple[User, int, 
                 "deadline_at": at + timedelta(hours=4),
                 "submitted_at": at + timedelta(hours=3, minutes=10 + a % 40),
                 "scoring_status": ScoringStatus.SCORED,
+                # What scoring stores with the answers below (hirewise.assessments.totals).
+                "total_points": float(sum(_points(a, q) for q in range(QUESTIONS))),
+                "total_max_points": 10.0 * QUESTIONS,
             }
             for a, _, at in assessed
             if a % 7
@@ -272,7 +280,7 @@ def seed(applications: int, small: int, opening_count: int) -> tuple[User, int, 
             {
                 "attempt_id": attempt_ids[invitation_ids[a]],
                 "question_id": question.id,
-                "auto_points": float((a * 3 + q * 7) % 11),
+                "auto_points": float(_points(a, q)),
                 "max_points": 10.0,
             }
             for a, o, _ in assessed

@@ -31,6 +31,7 @@ from hirewise.assessments.models import (
     QuestionKind,
     ScoringStatus,
 )
+from hirewise.assessments.totals import store_total
 from hirewise.auth.models import Role, User
 from hirewise.candidates.models import Application, ApplicationSource, StageMove
 from hirewise.extensions import db
@@ -140,6 +141,8 @@ def _attempt(
                 max_points=float(question.points),
             )
         )
+    db.session.flush()
+    store_total(attempt)  # as automatic scoring and overrides keep it
 
 
 def build_world() -> World:

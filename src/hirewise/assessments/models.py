@@ -177,6 +177,11 @@ class AssessmentAttempt(Base):
     scoring_status: Mapped[ScoringStatus] = mapped_column(String(10), default=ScoringStatus.PENDING)
     scored_at: Mapped[datetime | None]
     scoring_error: Mapped[str] = mapped_column(String(500), default="")
+    # The attempt's score kept on its row so that reports over many attempts need not add up their
+    # answers: the answers' final points (None while none has any) and maximum points, summed.
+    # Written wherever a score changes (automatic scoring, overrides): see assessments/totals.py.
+    total_points: Mapped[float | None]
+    total_max_points: Mapped[float] = mapped_column(default=0.0, server_default="0")
 
     invitation: Mapped[AssessmentInvitation] = relationship(back_populates="attempt")
     answers: Mapped[list[AssessmentAnswer]] = relationship(

@@ -22,6 +22,7 @@ from hirewise.assessments.models import (
     AttemptStatus,
     ScoringStatus,
 )
+from hirewise.assessments.totals import shown_percent, store_total
 from hirewise.audit.services import record
 from hirewise.auth.models import User
 from hirewise.candidates.models import Application
@@ -54,7 +55,7 @@ def attempt_totals(attempt: AssessmentAttempt) -> AttemptTotals:
     answers = attempt.answers
     points = sum(answer.final_points or 0.0 for answer in answers)
     maximum = sum(answer.max_points for answer in answers) or float(max_points(attempt.invitation.assessment))
-    percent = round(100.0 * points / maximum, 1) if maximum else 0.0
+    percent = shown_percent(points, maximum)
     return AttemptTotals(
         points=round(points, 2),
         max_points=maximum,
@@ -161,6 +162,7 @@ def override_score(actor: User, answer: AssessmentAnswer, points: Any, reason: A
     answer.override_reason = text
     answer.overridden_by_id = actor.id
     answer.overridden_at = utcnow()
+    store_total(answer.attempt)
     record(
         actor,
         "override",
@@ -201,6 +203,7 @@ def clear_override(actor: User, answer: AssessmentAnswer) -> AssessmentAnswer:
         answer.override_reason = ""
         answer.overridden_by_id = None
         answer.overridden_at = None
+        store_total(answer.attempt)
         db.session.commit()
     return answer
 

@@ -29,6 +29,7 @@ from hirewise.assessments.models import (
     QuestionKind,
     ScoringStatus,
 )
+from hirewise.assessments.totals import store_total
 from hirewise.db import utcnow
 from hirewise.extensions import db
 from hirewise.scoring.choice import score_choice
@@ -246,6 +247,7 @@ def _write(attempt_id: int, answers: list[_Answer], unscored: list[str]) -> Scor
     for row in attempt.answers:
         for name, value in results.get(row.id, {}).items():
             setattr(row, name, value)
+    store_total(attempt)
     _record_similarity(list(attempt.answers))
     attempt.scoring_status = ScoringStatus.FAILED if unscored else ScoringStatus.SCORED
     attempt.scoring_error = (

@@ -27,6 +27,7 @@ from hirewise.assessments.models import (
     ScoringStatus,
     SubmittedBy,
 )
+from hirewise.assessments.totals import store_totals
 from hirewise.auth.models import User
 from hirewise.candidates.models import Application, ApplicationSource, Candidate, StageMove
 from hirewise.db import utcnow
@@ -348,3 +349,4 @@ def _add_assessments(rng: random.Random, reached: dict[int, tuple[Opening, _Path
             )
     if answers:
         db.session.execute(insert(AssessmentAnswer), answers)
+        store_totals(list(attempt_ids.values()))

@@ -45,6 +45,7 @@ from hirewise.assessments.models import (
     AttemptStatus,
     ScoringStatus,
 )
+from hirewise.assessments.totals import shown_percent_sql
 from hirewise.auth.models import User
 from hirewise.candidates.models import Application, Candidate, StageMove
 from hirewise.db import utcnow
@@ -603,57 +604,43 @@ def assessments(user: User, filters: ReportFilters) -> AssessmentsReport:
         .order_by(Opening.title, Assessment.title, Assessment.id)
     ).all()
     counts, times = _assessment_uptake(in_scope)
-    # The scored attempts in scope: each answer meets them in one join (a semi-join for the
-    # questions), instead of meeting attempts, invitations and the scope one after the other.
-    scored_attempts = (
+    is_scored = (
+        AssessmentAttempt.status == AttemptStatus.SUBMITTED,
+        AssessmentAttempt.scoring_status == ScoringStatus.SCORED,
+    )
+    # Each attempt's total is stored on its row (assessments/totals.py): one row per attempt, no
+    # answers added up. An attempt whose answers carry no points or no score yet has no percentage.
+    attempt_percent = 100.0 * AssessmentAttempt.total_points / AssessmentAttempt.total_max_points
+    # Buckets computed inside the subquery and grouped by column: PostgreSQL does not match a
+    # GROUP BY expression to the SELECT's when each carries its own bound parameters.
+    attempts = (
         in_scope.restrict(
-            select(AssessmentAttempt.id.label("attempt_id"), AssessmentInvitation.assessment_id).join(
-                AssessmentInvitation, AssessmentInvitation.id == AssessmentAttempt.invitation_id
-            ),
+            select(
+                AssessmentInvitation.assessment_id,
+                attempt_percent.label("percent"),
+                _bucket(attempt_percent).label("bucket"),
+            ).join(AssessmentInvitation, AssessmentInvitation.id == AssessmentAttempt.invitation_id),
             AssessmentInvitation.application_id,
         )
         .where(
-            AssessmentAttempt.status == AttemptStatus.SUBMITTED,
-            AssessmentAttempt.scoring_status == ScoringStatus.SCORED,
+            *is_scored,
+            AssessmentAttempt.total_max_points > 0,
+            AssessmentAttempt.total_points.is_not(None),
         )
-        .subquery("scored_attempts")
-    )
-    # The questions need no assessment: across every application the attempts alone decide.
-    scored_attempt_ids = (
-        select(AssessmentAttempt.id).where(
-            AssessmentAttempt.status == AttemptStatus.SUBMITTED,
-            AssessmentAttempt.scoring_status == ScoringStatus.SCORED,
-        )
-        if in_scope.everything
-        else select(scored_attempts.c.attempt_id)
-    )
-    final_points = func.coalesce(AssessmentAnswer.override_points, AssessmentAnswer.auto_points)
-    # Each attempt's points summed over its answers first, then placed in the scope (one row per
-    # attempt instead of one per answer through the joins); a narrower scope filters the answers first.
-    attempt_points = (
-        select(
-            AssessmentAnswer.attempt_id,
-            func.sum(final_points).label("points"),
-            func.sum(AssessmentAnswer.max_points).label("max_points"),
-        )
-        .where(*(() if in_scope.everything else (AssessmentAnswer.attempt_id.in_(scored_attempt_ids),)))
-        .group_by(AssessmentAnswer.attempt_id)
-        .having(func.sum(AssessmentAnswer.max_points) > 0, func.sum(final_points).is_not(None))
-        .subquery("attempt_points")
-    )
-    attempt_percent = 100.0 * attempt_points.c.points / attempt_points.c.max_points
-    # Buckets computed inside the subqueries and grouped by column: PostgreSQL does not match a
-    # GROUP BY expression to the SELECT's when each carries its own bound parameters.
-    attempts = (
-        select(
-            scored_attempts.c.assessment_id,
-            attempt_percent.label("percent"),
-            _bucket(attempt_percent).label("bucket"),
-        )
-        .select_from(attempt_points)
-        .join(scored_attempts, scored_attempts.c.attempt_id == attempt_points.c.attempt_id)
         .subquery("attempt_scores")
     )
+    # The questions' answers need no assessment: across every application the attempts alone decide.
+    scored_attempt_ids = (
+        select(AssessmentAttempt.id).where(*is_scored)
+        if in_scope.everything
+        else in_scope.restrict(
+            select(AssessmentAttempt.id).join(
+                AssessmentInvitation, AssessmentInvitation.id == AssessmentAttempt.invitation_id
+            ),
+            AssessmentInvitation.application_id,
+        ).where(*is_scored)
+    )
+    final_points = func.coalesce(AssessmentAnswer.override_points, AssessmentAnswer.auto_points)
     attempt_buckets: dict[int, list[int]] = defaultdict(lambda: [0] * len(SCORE_BUCKETS))
     passes: dict[int, int] = defaultdict(int)
     for assessment_id, bucket, count, passed in db.session.execute(
@@ -661,7 +648,10 @@ def assessments(user: User, filters: ReportFilters) -> AssessmentsReport:
             attempts.c.assessment_id,
             attempts.c.bucket,
             func.count(),
-            func.sum(case((attempts.c.percent >= Assessment.pass_mark_percent, 1), else_=0)),
+            # Passed as the attempt's page says: on the percentage shown, to one decimal.
+            func.sum(
+                case((shown_percent_sql(attempts.c.percent) >= Assessment.pass_mark_percent, 1), else_=0)
+            ),
         )
         .join(Assessment, Assessment.id == attempts.c.assessment_id)
         .group_by(attempts.c.assessment_id, attempts.c.bucket)
