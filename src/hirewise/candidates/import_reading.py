@@ -429,7 +429,7 @@ def mapping_problems(
             problems.append(
                 f"Column '{headers[index]}': a date such as {example.strip()[:20]} can be read day first "
                 "or month first, and no date in the file tells which. Choose 'Applied date, day/month/year' "
-                "or 'Applied date, month/day/year'."
+                "or 'Applied date, month/day/year' (in the API: applied_at_day_first or applied_at_month_first)."
             )
         elif order == MIXED:
             problems.append(
