@@ -133,6 +133,21 @@ def test_the_request_form_is_rate_limited(app, client):
     assert statuses == [200, 200, 429]
 
 
+def test_signed_link_pages_are_not_cached_nor_sent_on_as_a_referer(client):
+    """The link is the key: its pages (the candidate's scores, answers, buttons that erase) must not
+    stay in a browser or proxy cache, where they would outlive an erasure."""
+    candidate = ApplicationFactory().candidate
+    db.session.commit()
+    urls = [f"/privacy/{purpose}/{make_token(candidate, purpose)}" for purpose in LinkPurpose]
+    for url in [*urls, "/privacy/scores/not-a-valid-token"]:
+        response = client.get(url)
+        assert response.status_code in (200, 404), url
+        assert response.headers["Cache-Control"] == "no-store", url
+        assert response.headers["Referrer-Policy"] == "no-referrer", url
+        assert response.headers["X-Robots-Tag"] == "noindex", url
+    assert client.get("/privacy/request").headers.get("Referrer-Policy") != "no-referrer"
+
+
 def test_keep_my_application_extends_the_retention_date(client):
     candidate = ApplicationFactory().candidate
     candidate.retain_until = utcnow() + timedelta(days=3)

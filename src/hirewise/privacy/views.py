@@ -27,6 +27,18 @@ from hirewise.security import can_export_candidate, can_manage_privacy, require
 bp = Blueprint("privacy", __name__, template_folder="templates")
 
 
+@bp.after_request
+def signed_link_headers(response: Response) -> Response:
+    # As for assessment links: a page reached by a signed link (scores, keep, withdraw, export) shows
+    # the candidate's data to whoever holds the URL, with no session to mark it private, so it is never
+    # kept in a browser or proxy cache (it would outlive an erasure) nor sent on as a Referer.
+    if request.view_args and "token" in request.view_args:
+        response.headers["Cache-Control"] = "no-store"
+        response.headers["Referrer-Policy"] = "no-referrer"
+        response.headers.setdefault("X-Robots-Tag", "noindex")
+    return response
+
+
 def _zip(data: bytes, filename: str) -> Response:
     import io
 
