@@ -92,9 +92,7 @@ class AssessmentRubric(Base):
     __table_args__ = (UniqueConstraint("question_id", "version"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    question_id: Mapped[int] = mapped_column(
-        ForeignKey("assessment_questions.id", ondelete="CASCADE"), index=True
-    )
+    question_id: Mapped[int] = mapped_column(ForeignKey("assessment_questions.id", ondelete="CASCADE"))
     version: Mapped[int]
     snapshot: Mapped[dict[str, Any]]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -200,9 +198,7 @@ class AssessmentAnswer(Base):
     __table_args__ = (UniqueConstraint("attempt_id", "question_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    attempt_id: Mapped[int] = mapped_column(
-        ForeignKey("assessment_attempts.id", ondelete="CASCADE"), index=True
-    )
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("assessment_attempts.id", ondelete="CASCADE"))
     question_id: Mapped[int] = mapped_column(
         ForeignKey("assessment_questions.id", ondelete="CASCADE"), index=True
     )

@@ -59,7 +59,7 @@ class Application(TimestampMixin, Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    candidate_id: Mapped[int] = mapped_column(ForeignKey("candidates.id", ondelete="CASCADE"), index=True)
+    candidate_id: Mapped[int] = mapped_column(ForeignKey("candidates.id", ondelete="CASCADE"))
     opening_id: Mapped[int] = mapped_column(ForeignKey("openings.id", ondelete="CASCADE"))
     stage_id: Mapped[int] = mapped_column(ForeignKey("stages.id"), index=True)
     source: Mapped[ApplicationSource] = mapped_column(

@@ -37,7 +37,7 @@ class Feedback(TimestampMixin, Base):
     __table_args__ = (UniqueConstraint("interview_id", "interviewer_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    interview_id: Mapped[int] = mapped_column(ForeignKey("interviews.id", ondelete="CASCADE"), index=True)
+    interview_id: Mapped[int] = mapped_column(ForeignKey("interviews.id", ondelete="CASCADE"))
     interviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     # Denormalised from the interview: every debrief and visibility query filters by application.
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"), index=True)
@@ -66,7 +66,7 @@ class FeedbackRating(Base):
     __table_args__ = (UniqueConstraint("feedback_id", "skill_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    feedback_id: Mapped[int] = mapped_column(ForeignKey("feedback.id", ondelete="CASCADE"), index=True)
+    feedback_id: Mapped[int] = mapped_column(ForeignKey("feedback.id", ondelete="CASCADE"))
     skill_id: Mapped[int | None] = mapped_column(
         ForeignKey("opening_skills.id", ondelete="SET NULL"), index=True
     )
@@ -88,7 +88,7 @@ class FeedbackAnswer(Base):
     __table_args__ = (UniqueConstraint("feedback_id", "question_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    feedback_id: Mapped[int] = mapped_column(ForeignKey("feedback.id", ondelete="CASCADE"), index=True)
+    feedback_id: Mapped[int] = mapped_column(ForeignKey("feedback.id", ondelete="CASCADE"))
     question_id: Mapped[int | None] = mapped_column(ForeignKey("opening_questions.id", ondelete="SET NULL"))
     question_snapshot: Mapped[dict[str, Any]]
     notes: Mapped[str] = mapped_column(Text, default="")
@@ -106,7 +106,7 @@ class FeedbackRevision(Base):
     __table_args__ = (UniqueConstraint("feedback_id", "version"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    feedback_id: Mapped[int] = mapped_column(ForeignKey("feedback.id", ondelete="CASCADE"), index=True)
+    feedback_id: Mapped[int] = mapped_column(ForeignKey("feedback.id", ondelete="CASCADE"))
     version: Mapped[int]
     snapshot: Mapped[dict[str, Any]]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -122,7 +122,7 @@ class FeedbackReminder(Base):
     __table_args__ = (UniqueConstraint("interview_id", "user_id", "interval_index"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    interview_id: Mapped[int] = mapped_column(ForeignKey("interviews.id", ondelete="CASCADE"), index=True)
+    interview_id: Mapped[int] = mapped_column(ForeignKey("interviews.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     interval_index: Mapped[int]
     sent_at: Mapped[datetime] = mapped_column(default=utcnow)

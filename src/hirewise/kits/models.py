@@ -81,7 +81,7 @@ class KitSkill(SkillFields, Base):
     __table_args__ = (UniqueConstraint("kit_id", "name"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kit_id: Mapped[int] = mapped_column(ForeignKey("kits.id", ondelete="CASCADE"), index=True)
+    kit_id: Mapped[int] = mapped_column(ForeignKey("kits.id", ondelete="CASCADE"))
 
     kit: Mapped[Kit] = relationship(back_populates="skills")
 

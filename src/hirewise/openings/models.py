@@ -105,7 +105,7 @@ class OpeningSkill(SkillFields, Base):
     __table_args__ = (UniqueConstraint("opening_id", "name"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    opening_id: Mapped[int] = mapped_column(ForeignKey("openings.id", ondelete="CASCADE"), index=True)
+    opening_id: Mapped[int] = mapped_column(ForeignKey("openings.id", ondelete="CASCADE"))
 
     opening: Mapped[Opening] = relationship(back_populates="skills")
 
@@ -128,7 +128,7 @@ class Stage(Base):
     __table_args__ = (UniqueConstraint("opening_id", "name"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    opening_id: Mapped[int] = mapped_column(ForeignKey("openings.id", ondelete="CASCADE"), index=True)
+    opening_id: Mapped[int] = mapped_column(ForeignKey("openings.id", ondelete="CASCADE"))
     name: Mapped[str] = mapped_column(String(60))
     kind: Mapped[StageKind] = mapped_column(String(10), default=StageKind.ACTIVE)
     position: Mapped[int] = mapped_column(default=0)

@@ -131,7 +131,7 @@ class RetentionNotice(Base):
     __table_args__ = (UniqueConstraint("candidate_id", "retain_until"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    candidate_id: Mapped[int] = mapped_column(ForeignKey("candidates.id", ondelete="CASCADE"), index=True)
+    candidate_id: Mapped[int] = mapped_column(ForeignKey("candidates.id", ondelete="CASCADE"))
     retain_until: Mapped[datetime]
     sent_at: Mapped[datetime] = mapped_column(default=utcnow)
     outbox_message_id: Mapped[int | None] = mapped_column(
