@@ -10,12 +10,15 @@ from __future__ import annotations
 import io
 import time
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
 
 from hirewise.auth.models import Role
 from hirewise.candidates.import_models import ImportRun
 from hirewise.extensions import db
+from hirewise.tasks import leases
+from hirewise.tasks.models import BackgroundTask
 from tests.factories import PASSWORD, OpeningFactory, UserFactory
 from tests.integration.test_candidate_import import people_csv
 
@@ -73,3 +76,41 @@ def test_a_large_import_runs_beside_the_request_and_the_page_follows_it(start_ap
     assert "person19999@example.com" in client.get(
         f"/openings/{opening_id}/applications?q=person19999"
     ).get_data(as_text=True)
+
+
+def test_a_long_task_run_inline_renews_its_lease_so_the_sweep_never_runs_it_twice(
+    start_app, monkeypatch
+) -> None:
+    """Found in review: a task run inline held a fixed lease and renewed none; an import in its own
+    thread that outlasted it was taken for a dead task by the sweep and started a second time."""
+    monkeypatch.setattr(leases, "INLINE_LEASE", timedelta(seconds=0.3))  # renewed every 0.1 s
+    app = start_app(TESTING=False)
+    with app.app_context():
+        row = BackgroundTask(name="hirewise.tasks.imports.import_candidates", args=[0])
+        db.session.add(row)
+        db.session.commit()
+        row_id = row.id
+    leases_seen: list[object] = []
+    swept: list[int] = []
+
+    class LongTask:
+        """A task marked runs_long that takes 0.8 s without holding the database."""
+
+        runs_long = True
+
+        def run(self) -> str:
+            for _ in range(8):
+                time.sleep(0.1)
+                with app.app_context():
+                    leases_seen.append(db.session.get(BackgroundTask, row_id).lease_until)
+                    swept.append(leases.sweep()["sent"])
+                    db.session.remove()
+            return "done"
+
+    with app.app_context():
+        assert leases.run_claimed(LongTask(), row_id, [], {}) == "done"
+        db.session.remove()
+        task = db.session.get(BackgroundTask, row_id)
+        assert (task.status, task.attempts) == ("done", 1)
+    assert sum(swept) == 0, "the sweep took the running task for a dead one"
+    assert len(set(leases_seen)) > 2, "the lease was never renewed"

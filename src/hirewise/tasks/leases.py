@@ -33,7 +33,7 @@ from hirewise.tasks.models import BackgroundTask, TaskStatus
 log = logging.getLogger(__name__)
 
 SWEEP_BATCH = 500
-# Inline tasks run in the web process, which renews no lease: a long one keeps it this long.
+# Inline tasks run in the web process; one not marked runs_long renews no lease and keeps it this long.
 INLINE_LEASE = timedelta(minutes=10)
 
 
@@ -108,7 +108,8 @@ def renew(app: Flask, row_id: int) -> bool:
 
 
 class _Heartbeat:
-    """Renews a row's lease every third of its length, in a thread, while a task runs on a worker."""
+    """Renews a row's lease every third of its length, in a thread, while a task runs (on a worker, or
+    a long task inline)."""
 
     def __init__(self, app: Flask, row_id: int, every: float) -> None:
         self._stop = threading.Event()
@@ -140,8 +141,11 @@ def run_claimed(task: Task, row_id: int, args: Sequence[Any], kwargs: Mapping[st
         return None
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     try:
-        if app.config["TASK_MODE"] == "celery":
-            with _Heartbeat(app, row_id, every=app.config["TASK_LEASE_SECONDS"] / 3):
+        # On a worker, and for a long task run inline (an import in a thread of the web process, which
+        # may outlast the inline lease), the lease is renewed while the task runs: the sweep must not
+        # take it for a dead one and start it a second time.
+        if app.config["TASK_MODE"] == "celery" or getattr(task, "runs_long", False):
+            with _Heartbeat(app, row_id, every=_lease_length().total_seconds() / 3):
                 result = task.run(*args, **kwargs)
         else:
             result = task.run(*args, **kwargs)
