@@ -22,7 +22,7 @@ from hirewise.assessments.models import (
     AttemptStatus,
     ScoringStatus,
 )
-from hirewise.assessments.totals import shown_percent, store_total
+from hirewise.assessments.totals import shown_percent, store_total, total_of
 from hirewise.audit.services import record
 from hirewise.auth.models import User
 from hirewise.candidates.models import Application
@@ -53,11 +53,12 @@ class AttemptTotals:
 
 def attempt_totals(attempt: AssessmentAttempt) -> AttemptTotals:
     answers = attempt.answers
-    points = sum(answer.final_points or 0.0 for answer in answers)
-    maximum = sum(answer.max_points for answer in answers) or float(max_points(attempt.invitation.assessment))
+    scored, answered_maximum = total_of(answers)
+    points = scored or 0.0
+    maximum = answered_maximum or float(max_points(attempt.invitation.assessment))
     percent = shown_percent(points, maximum)
     return AttemptTotals(
-        points=round(points, 2),
+        points=points,  # to hundredths, as total_of adds them up
         max_points=maximum,
         percent=percent,
         passed=percent >= attempt.invitation.assessment.pass_mark_percent,

@@ -15,6 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from sqlalchemy import ColumnElement, Numeric, cast, func, select, update
+from sqlalchemy.sql._typing import _ColumnExpressionArgument
 
 from hirewise.assessments.models import AssessmentAnswer, AssessmentAttempt
 from hirewise.extensions import db
@@ -34,16 +35,19 @@ def total_of(answers: Iterable[AssessmentAnswer]) -> tuple[float | None, float]:
 def shown_percent(points: float, maximum: float) -> float:
     """The score as a percentage to one decimal, half up, as every page shows it. A pass is decided on
     this figure, here and in SQL (:func:`shown_percent_sql`), so that an attempt shown as 60.0% at a
-    pass mark of 60 passes on its page and in the reports alike."""
+    pass mark of 60 passes on its page and in the reports alike. Computed in decimals, as SQL does:
+    8.79 of 20 is 43.95% exactly (44.0 shown), where floats make it 43.9499… (43.9)."""
     if not maximum:
         return 0.0
-    exact = Decimal(repr(100.0 * points / maximum))
+    exact = Decimal(repr(points)) * 100 / Decimal(repr(maximum))
     return float(exact.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
 
 
-def shown_percent_sql(percent: ColumnElement[Any]) -> ColumnElement[Any]:
-    """:func:`shown_percent` of a percentage column: decimal rounding to one place, half away from zero."""
-    return func.round(cast(percent, Numeric), 1)
+def shown_percent_sql(
+    points: _ColumnExpressionArgument[Any], maximum: _ColumnExpressionArgument[Any]
+) -> ColumnElement[Any]:
+    """:func:`shown_percent` in SQL: decimal arithmetic, rounded to one place half away from zero."""
+    return func.round(cast(points, Numeric) * 100 / cast(maximum, Numeric), 1)
 
 
 def store_total(attempt: AssessmentAttempt) -> None:

@@ -610,7 +610,9 @@ def assessments(user: User, filters: ReportFilters) -> AssessmentsReport:
     )
     # Each attempt's total is stored on its row (assessments/totals.py): one row per attempt, no
     # answers added up. An attempt whose answers carry no points or no score yet has no percentage.
-    attempt_percent = 100.0 * AssessmentAttempt.total_points / AssessmentAttempt.total_max_points
+    # The percentage as the attempt's page shows it (to one decimal, in decimals): its bucket and its
+    # pass are the page's.
+    attempt_percent = shown_percent_sql(AssessmentAttempt.total_points, AssessmentAttempt.total_max_points)
     # Buckets computed inside the subquery and grouped by column: PostgreSQL does not match a
     # GROUP BY expression to the SELECT's when each carries its own bound parameters.
     attempts = (
@@ -648,10 +650,7 @@ def assessments(user: User, filters: ReportFilters) -> AssessmentsReport:
             attempts.c.assessment_id,
             attempts.c.bucket,
             func.count(),
-            # Passed as the attempt's page says: on the percentage shown, to one decimal.
-            func.sum(
-                case((shown_percent_sql(attempts.c.percent) >= Assessment.pass_mark_percent, 1), else_=0)
-            ),
+            func.sum(case((attempts.c.percent >= Assessment.pass_mark_percent, 1), else_=0)),
         )
         .join(Assessment, Assessment.id == attempts.c.assessment_id)
         .group_by(attempts.c.assessment_id, attempts.c.bucket)
