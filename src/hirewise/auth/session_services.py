@@ -23,6 +23,7 @@ from hirewise.db import utcnow
 from hirewise.errors import NotFound, PermissionDenied
 from hirewise.extensions import db
 from hirewise.security import can_manage_users
+from hirewise.text import counted
 
 # Ended and expired sessions of users stay this long before the cleanup deletes them; those of
 # visitors who never signed in (a login form's CSRF token) go as soon as they expire.
@@ -50,10 +51,6 @@ def expiry(created_at: datetime, last_seen_at: datetime, remember: bool) -> date
 
 def _live(now: datetime) -> list[ColumnElement[bool]]:
     return [UserSession.ended_at.is_(None), UserSession.expires_at > now]
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}" + ("" if count == 1 else "s")
 
 
 def list_active_sessions(user: User) -> list[UserSession]:
@@ -107,7 +104,7 @@ def end_session(user: User, session_id: int) -> UserSession:
 
 def end_other_sessions(user: User, current_session_id: int | None) -> int:
     ended = end_user_sessions(user, SessionEnd.ENDED_BY_USER, keep=current_session_id)
-    record(user, "update", "user", user.id, f"ended {_plural(ended, 'other session')}")
+    record(user, "update", "user", user.id, f"ended {counted(ended, 'other session')}")
     db.session.commit()
     return ended
 
@@ -117,7 +114,7 @@ def end_all_sessions_of(actor: User | None, user: User) -> int:
     if actor is not None and not can_manage_users(actor):
         raise PermissionDenied("Only admins can end the sessions of a user.")
     ended = end_user_sessions(user, SessionEnd.ENDED_BY_ADMIN)
-    record(actor, "update", "user", user.id, f"ended all {_plural(ended, 'session')} of {user.email}")
+    record(actor, "update", "user", user.id, f"ended all {counted(ended, 'session')} of {user.email}")
     db.session.commit()
     return ended
 
@@ -132,7 +129,7 @@ def end_every_session(actor: User | None, reason: SessionEnd = SessionEnd.SECRET
         "update",
         "user_session",
         None,
-        f"ended all {_plural(ended, 'session')} of every user ({reason})",
+        f"ended all {counted(ended, 'session')} of every user ({reason})",
     )
     db.session.commit()
     return ended

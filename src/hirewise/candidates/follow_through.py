@@ -26,14 +26,11 @@ from hirewise.db import utcnow
 from hirewise.extensions import db
 from hirewise.interviews.models import Interview, InterviewStatus
 from hirewise.interviews.services import cancel_interview, interviews_for_application, interviews_query
+from hirewise.text import counted
 
 # Sent to the interviewers with the cancellation; the rejection reason itself stays with the debrief.
 CANCEL_REASON = "The candidate is no longer in the hiring process."
 OPEN_INVITATION_STATES = frozenset({"invited", "in progress"})
-
-
-def _plural(count: int, singular: str, plural: str) -> str:
-    return f"{count} {singular if count == 1 else plural}"
 
 
 @dataclass(frozen=True)
@@ -59,11 +56,11 @@ class FollowThrough:
         parts = []
         if self.interviews:
             count = len(self.interviews)
-            noun = _plural(count, "scheduled interview", "scheduled interviews")
+            noun = counted(count, "scheduled interview")
             verb = "cancelled" if done else "will be cancelled"
             parts.append(f"{noun} {verb} and {'its' if count == 1 else 'their'} attendees notified")
         if self.invitations:
-            noun = _plural(len(self.invitations), "open assessment link", "open assessment links")
+            noun = counted(len(self.invitations), "open assessment link")
             parts.append(f"{noun} {'revoked' if done else 'will be revoked'}")
         return "; ".join(parts)
 

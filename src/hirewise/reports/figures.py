@@ -11,11 +11,7 @@ from typing import Any
 from hirewise.candidates.models import ApplicationSource
 from hirewise.openings.models import OpeningStatus
 from hirewise.reports.stats import Spread, rate
-
-
-def counted(number: int, noun: str) -> str:
-    """ "1 application", "2 applications": the summaries are read aloud as sentences."""
-    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+from hirewise.text import counted
 
 
 @dataclass(frozen=True)

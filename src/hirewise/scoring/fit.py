@@ -32,6 +32,7 @@ from fractions import Fraction
 from typing import Any, Literal, Protocol, TypeVar
 
 from hirewise.scoring.evidence import RATING_MAX, RATING_MIN, RATING_RANGE, Evidence
+from hirewise.text import counted
 
 SkillKindName = Literal["must_have", "nice_to_have"]
 MUST_HAVE: SkillKindName = "must_have"
@@ -334,14 +335,10 @@ def _explain_skill(result: SkillResult) -> str:
 def _sources(result: SkillResult) -> str:
     parts = []
     if result.interview_count:
-        parts.append(_plural(result.interview_count, "rating"))
+        parts.append(counted(result.interview_count, "rating"))
     if result.assessment_count:
-        parts.append(_plural(result.assessment_count, "assessment"))
+        parts.append(counted(result.assessment_count, "assessment"))
     return " and ".join(parts)
-
-
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 def _num(value: float | None) -> str:
