@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask.views import MethodView
-from werkzeug.wrappers import Response
 
 from hirewise.api import API_PREFIX, ApiBlueprint
 from hirewise.assessments import attempts, example_runs
@@ -25,6 +24,7 @@ from hirewise.assessments.schemas import (
     ExampleRunSchema,
 )
 from hirewise.errors import Conflict, NotFound
+from hirewise.link_pages import keep_link_page_private
 
 blp = ApiBlueprint(
     "api_candidate_assessments",
@@ -39,12 +39,7 @@ _PUBLIC: dict[str, Any] = {"security": []}  # the spec's default is the bearer t
 attempt_rate_limit(blp)
 
 
-@blp.after_request
-def _private(response: Response) -> Response:
-    # The token is in the URL: keep it out of caches and out of Referer headers to other sites.
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["Referrer-Policy"] = "no-referrer"
-    return response
+blp.after_request(keep_link_page_private)  # every endpoint here is reached by the attempt's token
 
 
 def _question_row(

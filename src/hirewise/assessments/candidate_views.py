@@ -19,7 +19,6 @@ from typing import Any
 from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import RequestEntityTooLarge
-from werkzeug.wrappers import Response
 
 from hirewise.assessments import attempts, example_runs
 from hirewise.assessments.limits import attempt_rate_limit
@@ -35,6 +34,7 @@ from hirewise.assessments.validation import MAX_CODE_CHARS, MAX_TEXT_ANSWER_CHAR
 from hirewise.candidates.web import wants_json
 from hirewise.errors import DomainError, NotFound, error_response
 from hirewise.extensions import csrf
+from hirewise.link_pages import keep_link_page_private
 
 bp = Blueprint("candidate_assessments", __name__, template_folder="templates")
 # Every route here and the candidate API share one bucket per client address (ASSESSMENT_ATTEMPT_RATE_LIMIT).
@@ -44,13 +44,7 @@ csrf.exempt(bp)  # Flask-WTF's tokens need a session; these forms carry form_tok
 SIGNAL_FIELDS = ("paste_count", "pasted_chars", "blur_count", "time_spent_seconds")
 
 
-@bp.after_request
-def private_page_headers(response: Response) -> Response:
-    # The token is in the URL: never send it on as a Referer, never keep the page in a shared cache.
-    response.headers["Referrer-Policy"] = "no-referrer"
-    response.headers["Cache-Control"] = "no-store"
-    response.headers.setdefault("X-Robots-Tag", "noindex")
-    return response
+bp.after_request(keep_link_page_private)  # every page here is reached by the attempt's token
 
 
 def form_token(token: str) -> str:

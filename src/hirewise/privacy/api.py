@@ -4,15 +4,12 @@ admins: legal hold)."""
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
-from flask import send_file
 from flask.views import MethodView
-from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from hirewise.api import PageArgs, api_blueprint, current_api_user, page_schema, paginate
+from hirewise.api import PageArgs, api_blueprint, current_api_user, page_schema
 from hirewise.errors import PermissionDenied
 from hirewise.privacy import export, retention, services
 from hirewise.privacy.models import Erasure, LegalHold, PrivacySettings, RetentionRun
@@ -28,6 +25,7 @@ from hirewise.privacy.schemas import (
     RetentionRunArgs,
     RetentionRunSchema,
 )
+from hirewise.privacy.views import zip_download
 from hirewise.security import can_manage_privacy
 
 blp = api_blueprint(
@@ -75,8 +73,7 @@ class RetentionRuns(MethodView):
     @blp.response(200, RetentionRunPage)
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """The log of past retention runs (dry runs included), newest first."""
-        stmt = select(RetentionRun).order_by(RetentionRun.started_at.desc(), RetentionRun.id.desc())
-        return paginate(stmt, args["page"], args["per_page"])
+        return retention.past_runs(current_api_user(), args["page"], args["per_page"]).envelope()
 
     @blp.arguments(RetentionRunArgs, location="json", required=False)
     @blp.response(201, RetentionRunSchema)
@@ -105,12 +102,7 @@ class CandidateExport(MethodView):
         """Export everything held about the candidate (GDPR access and portability). Audit-logged."""
         candidate = services.get_candidate(candidate_id)
         data = services.export_for_staff(current_api_user(), candidate)
-        return send_file(
-            io.BytesIO(data),
-            mimetype="application/zip",
-            as_attachment=True,
-            download_name=export.archive_filename(candidate),
-        )
+        return zip_download(data, export.archive_filename(candidate))
 
 
 @candidate_blp.route("/<int:candidate_id>/erasure")

@@ -217,8 +217,9 @@ def run(*, dry_run: bool = False, actor: User | None = None, now: datetime | Non
     return finished
 
 
-def past_runs(actor: User, page: int = 1) -> Page[RetentionRun]:
+def past_runs(actor: User, page: int = 1, per_page: int = 20) -> Page[RetentionRun]:
+    """The log of past runs (dry runs included), newest first: the admin page's and the API's."""
     if not can_manage_privacy(actor):
         raise PermissionDenied("Only admins see the retention runs.")
     stmt = select(RetentionRun).order_by(RetentionRun.started_at.desc(), RetentionRun.id.desc())
-    return paginate(stmt, page, 20)
+    return paginate(stmt, page, per_page)

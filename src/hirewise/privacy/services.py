@@ -216,7 +216,8 @@ def request_candidate_links(email: str) -> None:
         return
     body = "\n\n".join(
         [
-            "You asked for a copy of the data we hold about you. Download it (a ZIP file) within 7 days:",
+            "You asked for a copy of the data we hold about you. Download it (a ZIP file) within "
+            f"{tokens.link_days()['export']} days:",
             candidate_link("/privacy/export", candidate, tokens.LinkPurpose.EXPORT),
             "See how your assessment answers were scored, and ask for a person to review a score:",
             candidate_link("/privacy/scores", candidate, tokens.LinkPurpose.SCORES),

@@ -35,6 +35,13 @@ MAX_AGE = {
     LinkPurpose.KEEP: 60 * DAY,
     LinkPurpose.WITHDRAW: 60 * DAY,
 }
+
+
+def link_days() -> dict[str, int]:
+    """How many days each kind of link works, for the pages and emails that say so."""
+    return {purpose.value: seconds // DAY for purpose, seconds in MAX_AGE.items()}
+
+
 INVALID = "This link is not valid any more. Ask for a new one from the careers site."
 
 

@@ -12,8 +12,9 @@ from werkzeug.wrappers import Response
 from hirewise.errors import DomainError
 from hirewise.extensions import limiter
 from hirewise.form_errors import show_domain_errors
+from hirewise.link_pages import keep_link_page_private
 from hirewise.paging import requested_page
-from hirewise.privacy import export, retention, services
+from hirewise.privacy import export, retention, services, tokens
 from hirewise.privacy.explanations import HUMAN_REVIEW_NOTICE, explanations_for
 from hirewise.privacy.forms import (
     ConfirmForm,
@@ -29,17 +30,15 @@ bp = Blueprint("privacy", __name__, template_folder="templates")
 
 @bp.after_request
 def signed_link_headers(response: Response) -> Response:
-    # As for assessment links: a page reached by a signed link (scores, keep, withdraw, export) shows
-    # the candidate's data to whoever holds the URL, with no session to mark it private, so it is never
-    # kept in a browser or proxy cache (it would outlive an erasure) nor sent on as a Referer.
+    # The candidate's own pages (scores, keep, withdraw, export) are reached by a signed link; the
+    # staff pages of this blueprint have a session and the app-wide headers.
     if request.view_args and "token" in request.view_args:
-        response.headers["Cache-Control"] = "no-store"
-        response.headers["Referrer-Policy"] = "no-referrer"
-        response.headers.setdefault("X-Robots-Tag", "noindex")
+        return keep_link_page_private(response)
     return response
 
 
-def _zip(data: bytes, filename: str) -> Response:
+def zip_download(data: bytes, filename: str) -> Response:
+    """An export as a download (the page's and the API's): personal data, never kept in a cache."""
     import io
 
     response = send_file(
@@ -81,7 +80,7 @@ def staff_export(candidate_id: int) -> Any:
     candidate = services.get_candidate(candidate_id)
     require(can_export_candidate(current_user, candidate))
     data = services.export_for_staff(current_user, candidate)
-    return _zip(data, export.archive_filename(candidate))
+    return zip_download(data, export.archive_filename(candidate))
 
 
 @bp.post("/candidates/<int:candidate_id>/privacy/erase")
@@ -192,7 +191,7 @@ def data_request() -> Any:
     if form.validate_on_submit():
         services.request_candidate_links(form.email.data or "")
         # The same page whether or not the address belongs to a candidate.
-        return render_template("privacy/request_sent.html")
+        return render_template("privacy/request_sent.html", link_days=tokens.link_days())
     return render_template(
         "privacy/request.html", form=form, notice=HUMAN_REVIEW_NOTICE
     ), 422 if form.errors else 200
@@ -201,7 +200,7 @@ def data_request() -> Any:
 @bp.get("/privacy/export/<token>")
 def candidate_export(token: str) -> Any:
     candidate, data = services.export_for_candidate(token)
-    return _zip(data, export.archive_filename(candidate))
+    return zip_download(data, export.archive_filename(candidate))
 
 
 @bp.route("/privacy/keep/<token>", methods=["GET", "POST"])
@@ -211,9 +210,7 @@ def keep(token: str) -> Any:
         candidate = services.keep_application(token, request.path.rsplit("/", 1)[0])
         return render_template("privacy/kept.html", retain_until=candidate.retain_until)
     # Opening the link changes nothing (mail scanners open links too): one button does.
-    from hirewise.privacy.tokens import LinkPurpose, candidate_for_token
-
-    candidate_for_token(token, LinkPurpose.KEEP)
+    tokens.candidate_for_token(token, tokens.LinkPurpose.KEEP)
     return render_template("privacy/keep.html", form=form)
 
 
@@ -223,9 +220,7 @@ def withdraw(token: str) -> Any:
     if form.validate_on_submit():
         outcome = services.withdraw_consent(token)
         return render_template("privacy/withdrawn.html", outcome=outcome)
-    from hirewise.privacy.tokens import LinkPurpose, candidate_for_token
-
-    candidate_for_token(token, LinkPurpose.WITHDRAW)
+    tokens.candidate_for_token(token, tokens.LinkPurpose.WITHDRAW)
     return render_template("privacy/withdraw.html", form=form)
 
 
