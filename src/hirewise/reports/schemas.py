@@ -6,19 +6,16 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
+from hirewise.api.limits import ident
 from hirewise.candidates.models import ApplicationSource
 from hirewise.openings.models import OpeningStatus
 from hirewise.reports.figures import ReportFilters
 
-MAX_ID = 2_147_483_647
-
 
 class ReportArgsSchema(Schema):
-    opening_id = fields.Integer(
-        validate=validate.Range(min=1, max=MAX_ID), metadata={"description": "One opening."}
-    )
-    hiring_manager_id = fields.Integer(
-        validate=validate.Range(min=1, max=MAX_ID),
+    opening_id = ident(strict=False, metadata={"description": "One opening."})
+    hiring_manager_id = ident(
+        strict=False,
         metadata={"description": "The openings whose hiring team includes this user (per team)."},
     )
     source = fields.Enum(

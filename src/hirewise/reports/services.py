@@ -519,7 +519,7 @@ def sources(user: User, filters: ReportFilters) -> SourcesReport:
 
 
 def _bucket(percent: ColumnElement[Any]) -> ColumnElement[int]:
-    """``stats.score_bucket`` in SQL, with the same bounds (80 % and over is the top bucket)."""
+    """The index in ``SCORE_BUCKETS`` of a percentage (80 % and over is the top bucket)."""
     bounds = [(index, low) for index, (low, _) in enumerate(SCORE_BUCKETS) if low > 0]
     return case(*((percent >= low, index) for index, low in reversed(bounds)), else_=0)
 

@@ -4,7 +4,7 @@ PostgreSQL's ``percentile_cont`` does, rates, and score buckets, so SQLite and P
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 SECONDS_PER_DAY = 86_400
@@ -57,19 +57,6 @@ def days(seconds: float | None) -> float | None:
 def rate(part: int, whole: int) -> float | None:
     """``part`` of ``whole`` in percent, to a tenth; None when there is nothing to divide."""
     return None if whole == 0 else round(100 * part / whole, 1)
-
-
-def score_bucket(percent: float) -> int:
-    """The index in ``SCORE_BUCKETS`` of a score in percent (clamped to 0..100, whole percent down)."""
-    whole = min(100, max(0, math.floor(percent)))
-    return min(whole // 20, len(SCORE_BUCKETS) - 1)
-
-
-def bucket_counts(percents: Iterable[float]) -> list[int]:
-    counts = [0] * len(SCORE_BUCKETS)
-    for percent in percents:
-        counts[score_bucket(percent)] += 1
-    return counts
 
 
 def bucket_label(index: int) -> str:

@@ -11,7 +11,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from hirewise.candidates.transfer import spreadsheet_safe
+from hirewise.candidates.transfer import BOM, spreadsheet_safe
 from hirewise.reports.charts import MAX_SERIES, Series, bar_chart
 from hirewise.reports.figures import (
     AssessmentsReport,
@@ -21,8 +21,6 @@ from hirewise.reports.figures import (
     SpeedReport,
 )
 from hirewise.reports.stats import SCORE_BUCKETS, bucket_label
-
-UTF8_BOM = "\ufeff"  # so spreadsheet programs read the CSV as UTF-8 (names with accents)
 
 
 @dataclass(frozen=True)
@@ -224,4 +222,4 @@ def to_csv(name: str, report: Any) -> bytes:
         writer.writerow([spreadsheet_safe(header) for header in table.headers])
         writer.writerows([spreadsheet_safe(value) for value in row] for row in table.rows)
         writer.writerow([])
-    return (UTF8_BOM + buffer.getvalue()).encode("utf-8")
+    return (BOM + buffer.getvalue()).encode("utf-8")
