@@ -640,6 +640,8 @@ def test_a_failed_import_says_so_and_imports_nothing(client: FlaskClient, auth) 
     db.session.expire_all()
     run = db.session.get(ImportRun, run.id)
     assert run.status == ImportStatus.FAILED and "nothing was imported" in run.error
+    # A failed run is never retried (the page asks for a new upload): it keeps no copy of the people.
+    assert run.data == b""
     assert count(Candidate) == before
     page = client.get(f"/imports/{run.id}").get_data(as_text=True)
     assert "The import failed" in page and "nothing was imported" in page

@@ -252,7 +252,9 @@ def cyclic_gc_paused() -> Iterator[None]:
 
     Its rows and records are hundreds of thousands of small objects that form no cycles and live
     until the load ends; the collector would walk them all again at every collection (measured: a
-    third of reading and checking 100,000 rows). Reference counting still frees everything."""
+    third of reading and checking 100,000 rows). The pause is process-wide: in embedded mode other
+    request threads' cycles wait until it ends (seconds: a file is at most MAX_IMPORT_BYTES), and
+    reference counting frees everything else meanwhile."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:

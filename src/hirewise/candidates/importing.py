@@ -175,6 +175,7 @@ def run_import(run_id: int) -> str:
         run = db.session.get(ImportRun, run_id)
         if run is not None:
             run.status, run.error, run.finished_at = ImportStatus.FAILED, FAILURE_MESSAGE, utcnow()
+            run.data = b""  # never retried (a new upload is): no copy of the people is kept
             db.session.commit()
         return "failed"
 
