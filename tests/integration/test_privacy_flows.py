@@ -241,6 +241,17 @@ def test_scores_page_explains_and_a_review_request_becomes_a_recruiters_todo(cli
         .split("</section>")[0]
     )
 
+    # Found in review: once answered, the request stayed "asked" for good: the candidate's page hid
+    # the button and asking again returned the answered request, which no to-do showed.
+    auth.logout()
+    asked = "You asked for a person to review this score."
+    assert client.get(url).get_data(as_text=True).count(asked) == 0  # the button is back
+    client.post(f"{url}/answers/{answer_id}/review", data={"message": "One more look, please"})
+    assert db.session.execute(select(func.count()).select_from(ScoreReviewRequest)).scalar_one() == 2
+    assert client.get(url).get_data(as_text=True).count(asked) == 1
+    todo = client.get("/api/v1/me/todo", headers={"Authorization": f"Bearer {raw}"}).get_json()
+    assert [item["answer_id"] for item in todo["score_reviews"]] == [answer_id]
+
 
 def test_the_export_explains_each_automatic_score(client, auth):
     candidate, world = build_canary_candidate()

@@ -22,7 +22,7 @@ from hirewise.assessments.models import (
 )
 from hirewise.candidates.models import Application, Candidate
 from hirewise.extensions import db
-from hirewise.privacy.models import ScoreReviewRequest
+from hirewise.privacy.models import ScoreReviewRequest, review_request_still_open
 
 HUMAN_REVIEW_NOTICE = (
     "Answers are scored automatically first; a person on the hiring team reviews the scores, can change "
@@ -95,10 +95,12 @@ def submitted_attempts(candidate: Candidate) -> list[AssessmentAttempt]:
 
 def explanations_for(candidate: Candidate) -> list[dict[str, Any]]:
     """Each submitted assessment of the candidate with its automatically scored answers explained."""
-    requested = {
+    requested = {  # still open: once a person has reviewed the score, the candidate may ask again
         answer_id
         for (answer_id,) in db.session.execute(
-            select(ScoreReviewRequest.answer_id).where(ScoreReviewRequest.candidate_id == candidate.id)
+            select(ScoreReviewRequest.answer_id)
+            .join(AssessmentAnswer, AssessmentAnswer.id == ScoreReviewRequest.answer_id)
+            .where(ScoreReviewRequest.candidate_id == candidate.id, review_request_still_open())
         )
     }
     assessments = []

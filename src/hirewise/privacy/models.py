@@ -11,7 +11,17 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint, false
+from sqlalchemy import (
+    CheckConstraint,
+    ColumnElement,
+    ForeignKey,
+    String,
+    Text,
+    UniqueConstraint,
+    and_,
+    false,
+    or_,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hirewise.assessments.models import AssessmentAnswer
@@ -158,3 +168,16 @@ class ScoreReviewRequest(Base):
 
     answer: Mapped[AssessmentAnswer] = relationship()
     application: Mapped[Application] = relationship()
+
+
+def review_request_still_open() -> ColumnElement[bool]:
+    """A request (joined with its answer) is answered once a person reviews the score after it: an
+    override (even one that keeps the points) on the review page, or a resolution recorded on it.
+    The one rule of the recruiters' to-do, of the candidate's page and of asking again."""
+    return and_(
+        ScoreReviewRequest.resolved_at.is_(None),
+        or_(
+            AssessmentAnswer.overridden_at.is_(None),
+            AssessmentAnswer.overridden_at < ScoreReviewRequest.requested_at,
+        ),
+    )

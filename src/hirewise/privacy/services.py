@@ -37,6 +37,7 @@ from hirewise.privacy.models import (
     LegalHold,
     PrivacySettings,
     ScoreReviewRequest,
+    review_request_still_open,
 )
 from hirewise.security import (
     can_erase_candidate,
@@ -453,9 +454,9 @@ def request_human_review(token: str, answer_id: int, message: str) -> ScoreRevie
         problem = f"Keep the message under {MAX_MESSAGE} characters."
         raise ValidationFailed(problem, {"message": [problem]})
     existing = db.session.execute(
-        select(ScoreReviewRequest).where(
-            ScoreReviewRequest.answer_id == answer.id, ScoreReviewRequest.resolved_at.is_(None)
-        )
+        select(ScoreReviewRequest)
+        .join(AssessmentAnswer, AssessmentAnswer.id == ScoreReviewRequest.answer_id)
+        .where(ScoreReviewRequest.answer_id == answer.id, review_request_still_open())
     ).scalar_one_or_none()
     if existing is not None:
         return existing
@@ -519,20 +520,6 @@ def _notify_review_requested(request: ScoreReviewRequest, answer: AssessmentAnsw
     )
 
 
-def _still_open() -> Any:
-    """A request is answered once a person reviews the score after it: an override (even one that
-    keeps the points) on the review page, or a resolution recorded on the request."""
-    from sqlalchemy import and_, or_
-
-    return and_(
-        ScoreReviewRequest.resolved_at.is_(None),
-        or_(
-            AssessmentAnswer.overridden_at.is_(None),
-            AssessmentAnswer.overridden_at < ScoreReviewRequest.requested_at,
-        ),
-    )
-
-
 def open_review_requests(actor: User, limit: int = 10) -> tuple[list[ScoreReviewRequest], bool]:
     """The to-do: requests for a human review still open, of applications the user may review."""
     from sqlalchemy.orm import selectinload
@@ -543,7 +530,7 @@ def open_review_requests(actor: User, limit: int = 10) -> tuple[list[ScoreReview
         select(ScoreReviewRequest)
         .join(Application, Application.id == ScoreReviewRequest.application_id)
         .join(AssessmentAnswer, AssessmentAnswer.id == ScoreReviewRequest.answer_id)
-        .where(_still_open(), assessment_reviews_visible_to(actor))
+        .where(review_request_still_open(), assessment_reviews_visible_to(actor))
         .options(
             selectinload(ScoreReviewRequest.application).selectinload(Application.candidate),
             selectinload(ScoreReviewRequest.application).selectinload(Application.opening),
