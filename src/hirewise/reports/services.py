@@ -47,13 +47,14 @@ from hirewise.assessments.models import (
 )
 from hirewise.assessments.totals import shown_percent_sql
 from hirewise.auth.models import User
-from hirewise.candidates.models import Application, Candidate, StageMove
+from hirewise.candidates.models import Application, ApplicationSource, Candidate, StageMove
 from hirewise.db import utcnow
 from hirewise.errors import NotFound, PermissionDenied
 from hirewise.extensions import db
 from hirewise.feedback.models import Feedback, FeedbackStatus
 from hirewise.interviews.models import Interview, InterviewStatus, interview_interviewers
-from hirewise.openings.models import Opening, Stage, StageKind, opening_members
+from hirewise.openings.models import Opening, OpeningStatus, Stage, StageKind, opening_members
+from hirewise.openings.services import team_choices
 from hirewise.reports.figures import (
     AssessmentScores,
     AssessmentsReport,
@@ -855,3 +856,22 @@ REPORTS: dict[str, Callable[..., Any]] = {
     "interviews": interviews,
 }
 PIPELINE_REPORTS = ("funnel", "speed", "sources", "assessments")
+
+
+def filter_choices(user: User) -> dict[str, Any]:
+    """What the filter form offers: the openings the user's reports cover, and (to those who see the
+    pipeline reports) whoever can be on a hiring team, which is what ``hiring_manager_id`` filters by."""
+    openings = db.session.execute(
+        select(Opening.id, Opening.title).where(report_openings_visible_to(user)).order_by(Opening.title)
+    ).all()
+    managers = (
+        [(member.id, member.full_name) for member in team_choices()]
+        if can_view_pipeline_reports(user)
+        else []
+    )
+    return {
+        "openings": openings,
+        "managers": managers,
+        "sources": list(ApplicationSource),
+        "statuses": list(OpeningStatus),
+    }

@@ -2,25 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Blueprint, Response, abort, render_template, request
 from flask_login import current_user, login_required
 from marshmallow import ValidationError
-from sqlalchemy import select
 
-from hirewise.auth.models import Role, User
-from hirewise.candidates.models import ApplicationSource
+from hirewise.auth.models import User
 from hirewise.errors import ValidationFailed
-from hirewise.extensions import db
-from hirewise.openings.models import Opening, OpeningStatus
 from hirewise.reports import services
 from hirewise.reports.schemas import ReportArgsSchema
 from hirewise.reports.tables import TABLES, chart, to_csv
 from hirewise.security import (
     can_view_interview_reports,
     can_view_pipeline_reports,
-    report_openings_visible_to,
     require,
 )
 
@@ -55,24 +48,6 @@ def _visible_reports(user: User) -> list[str]:
     return [*names, "interviews"] if can_view_interview_reports(user) else names
 
 
-def _filter_choices(user: User) -> dict[str, Any]:
-    """The openings and hiring managers the filter form offers: only what the user may see."""
-    openings = db.session.execute(
-        select(Opening.id, Opening.title).where(report_openings_visible_to(user)).order_by(Opening.title)
-    ).all()
-    managers = db.session.execute(
-        select(User.id, User.full_name)
-        .where(User.role.in_([Role.HIRING_MANAGER, Role.RECRUITER]), User.active.is_(True))
-        .order_by(User.full_name)
-    ).all() if can_view_pipeline_reports(user) else []  # fmt: skip
-    return {
-        "openings": openings,
-        "managers": managers,
-        "sources": list(ApplicationSource),
-        "statuses": list(OpeningStatus),
-    }
-
-
 @bp.get("/")
 @login_required
 def index() -> str:
@@ -96,7 +71,7 @@ def index() -> str:
         reports=reports,
         filters=filters,
         query=filters.as_query(),
-        **_filter_choices(current_user),
+        **services.filter_choices(current_user),
     )
 
 
