@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import delete, event, func, select
+from sqlalchemy import delete, event, func, select, update
 
 from hirewise.auth.models import Role
 from hirewise.auth.services import create_api_token
@@ -23,6 +23,7 @@ from hirewise.candidates.models import Application, ApplicationSource, Candidate
 from hirewise.errors import Conflict, PermissionDenied, ValidationFailed
 from hirewise.extensions import db
 from hirewise.openings.models import Opening
+from hirewise.tasks.models import BackgroundTask
 from tests.factories import ApplicationFactory, CandidateFactory, OpeningFactory, UserFactory
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "import"
@@ -461,6 +462,25 @@ def test_a_run_is_started_once() -> None:
     with pytest.raises(Conflict):
         importing.start_import(user, run, run.mapping)
     assert importing.run_import(run.id) == "skipped"  # a second delivery of the task does nothing
+
+
+def test_of_two_starts_at_once_only_one_queues_the_import() -> None:
+    """Found in review: the start checked the status it had read, so two requests arriving together
+    (a double click) both queued the import, which then loaded the file twice."""
+    user = UserFactory(role=Role.RECRUITER)
+    run = importing.upload_import(user, OpeningFactory(), "people.csv", people_csv(3, 0))
+    # The other request started it after this one read the run: this session still sees "mapping".
+    db.session.execute(
+        update(ImportRun)
+        .where(ImportRun.id == run.id)
+        .values(status=ImportStatus.QUEUED)
+        .execution_options(synchronize_session=False)
+    )
+    assert run.status == ImportStatus.MAPPING
+    with pytest.raises(Conflict):
+        importing.start_import(user, run, run.mapping)
+    queued = select(func.count()).select_from(BackgroundTask).where(BackgroundTask.name.like("%import%"))
+    assert db.session.execute(queued).scalar_one() == 0
 
 
 def test_a_mapping_needs_an_email_and_a_name() -> None:

@@ -15,10 +15,10 @@ from __future__ import annotations
 import logging
 import math
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import CursorResult, select, update
 
 from hirewise.audit.services import record
 from hirewise.auth.models import User
@@ -128,8 +128,17 @@ def start_import(actor: User, run: ImportRun, mapping: list[str]) -> ImportRun:
         raise ValidationFailed(problems[0], {"mapping": problems})
     if run.opening is not None:
         first_stage(run.opening)  # Conflict now, not a failed task later, when it has no active stage
-    run.mapping = list(mapping)
-    run.status = ImportStatus.QUEUED
+    # One start wins when two arrive together (a double click, two tabs): the row changes only while
+    # it still waits for its mapping, whatever this session read before; the other start is refused.
+    started = db.session.execute(
+        update(ImportRun)
+        .where(ImportRun.id == run.id, ImportRun.status == ImportStatus.MAPPING)
+        .values(status=ImportStatus.QUEUED, mapping=list(mapping))
+        .execution_options(synchronize_session=False)
+    )
+    if cast(CursorResult[Any], started).rowcount != 1:
+        raise Conflict("This import has already been started.")
+    db.session.expire(run, ["status", "mapping"])
     from hirewise.tasks.imports import import_candidates
 
     enqueue(import_candidates, run.id)
