@@ -158,17 +158,26 @@ def notify_decision_recorded(actor: User, decision: Any) -> None:
     )
 
 
-def notify_assessment_submitted(attempt: Any) -> None:
-    """Recruiters who may review it: those of the hiring team (and who sent the link), else every recruiter."""
-    invitation = attempt.invitation
-    application = invitation.application
-    team = [u for u in _hiring_team(application, invitation.invited_by_id) if u.has_role(Role.RECRUITER)]
+def _assessment_reviewers(invitation: Any) -> list[User]:
+    """Recruiters who may review an attempt: those of the hiring team (and who sent the link), else
+    every recruiter."""
+    team = [
+        u
+        for u in _hiring_team(invitation.application, invitation.invited_by_id)
+        if u.has_role(Role.RECRUITER)
+    ]
     if not team:
         stmt = select(User).where(User.role == Role.RECRUITER, User.active.is_(True)).order_by(User.id)
         team = list(db.session.execute(stmt).scalars())
+    return team
+
+
+def notify_assessment_submitted(attempt: Any) -> None:
+    invitation = attempt.invitation
+    application = invitation.application
     notify(
         NotificationKind.ASSESSMENT_SUBMITTED,
-        team,
+        _assessment_reviewers(invitation),
         lambda user: can_review_assessment(user, application),
         actor=None,
         object_type="assessment_attempt",
@@ -179,6 +188,26 @@ def notify_assessment_submitted(attempt: Any) -> None:
             f"({application.opening.title})"
         ),
         link=_path("assessments.review", attempt_id=attempt.id),
+    )
+
+
+def notify_score_review_requested(answer: Any) -> None:
+    """The candidate asked for a person to review an automatic score: the attempt's reviewers."""
+    invitation = answer.attempt.invitation
+    application = invitation.application
+    notify(
+        NotificationKind.SCORE_REVIEW_REQUESTED,
+        _assessment_reviewers(invitation),
+        lambda user: can_review_assessment(user, application),
+        actor=None,
+        object_type="assessment_attempt",
+        object_id=answer.attempt_id,
+        application_id=application.id,
+        text=(
+            f"{application.candidate.full_name} asked for a person to review an automatic score "
+            f"({application.opening.title})"
+        ),
+        link=_path("assessments.review", attempt_id=answer.attempt_id),
     )
 
 

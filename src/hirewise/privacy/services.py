@@ -17,13 +17,14 @@ from sqlalchemy import select, update
 
 from hirewise.assessments.models import AssessmentAnswer, AssessmentAttempt, AssessmentInvitation
 from hirewise.audit.services import changed, record, snapshot
-from hirewise.auth.models import Role, User
+from hirewise.auth.models import User
 from hirewise.candidates.models import Application, Candidate
 from hirewise.db import use_case, utcnow
 from hirewise.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from hirewise.extensions import db
 from hirewise.mail.models import TemplateKey
 from hirewise.mail.services import deliver_later, queue_template_email
+from hirewise.notifications.services import notify_score_review_requested
 from hirewise.privacy import tokens
 from hirewise.privacy.erasure import erase_personal_data, purge_sqlite_journal
 from hirewise.privacy.export import build_archive
@@ -478,46 +479,9 @@ def request_human_review(token: str, answer_id: int, message: str) -> ScoreRevie
         "the candidate asked for a person to review an automatic score",
         candidate_id=candidate.id,
     )
-    _notify_review_requested(request, answer)
+    notify_score_review_requested(answer)
     db.session.commit()
     return request
-
-
-def _notify_review_requested(request: ScoreReviewRequest, answer: AssessmentAnswer) -> None:
-    from hirewise.notifications.models import NotificationKind
-    from hirewise.notifications.services import notify
-    from hirewise.security import can_review_assessment
-
-    application = answer.attempt.invitation.application
-    opening = application.opening
-    wanted = [member.id for member in opening.team] + [opening.created_by_id]
-    recruiters = list(
-        db.session.execute(
-            select(User).where(
-                User.active.is_(True), User.role.in_([Role.RECRUITER, Role.ADMIN]), User.id.in_(wanted)
-            )
-        ).scalars()
-    )
-    if not recruiters:
-        recruiters = list(
-            db.session.execute(
-                select(User).where(User.active.is_(True), User.role == Role.RECRUITER)
-            ).scalars()
-        )
-    path = current_app.url_map.bind("hirewise.invalid").build(
-        "assessments.review", {"attempt_id": answer.attempt_id}
-    )
-    notify(
-        NotificationKind.SCORE_REVIEW_REQUESTED,
-        recruiters,
-        lambda user: can_review_assessment(user, application),
-        actor=None,
-        object_type="assessment_attempt",
-        object_id=answer.attempt_id,
-        application_id=application.id,
-        text=f"{application.candidate.full_name} asked for a person to review an automatic score ({opening.title})",
-        link=path,
-    )
 
 
 def open_review_requests(actor: User, limit: int = 10) -> tuple[list[ScoreReviewRequest], bool]:
