@@ -9,8 +9,9 @@ needs one of the first two.
 
 A key kept in a file can be rotated by ``flask rotate-secret``, which writes a new one in place; a key
 in the environment is replaced by setting a new value. Either way every process restarts with the new
-key and everything signed with the old one is refused. Links sent by email (assessment, invitation)
-are random tokens stored hashed, not signatures, so they do not depend on this key.
+key and everything signed with the old one is refused. Assessment and account-invitation links
+sent by email are random tokens stored hashed, not signatures, so they do not depend on this key; a
+candidate's privacy links (``hirewise.privacy.tokens``) are signatures and end with it.
 """
 
 from __future__ import annotations

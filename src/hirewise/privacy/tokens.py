@@ -2,7 +2,10 @@
 
 A link carries the candidate's id and a digest of their current email address, signed with the
 application's secret key and a salt per purpose, so a link for one purpose never works for another,
-and every link dies with an erasure (the address changes) or when it gets too old.
+and every link dies with an erasure (the address changes) or when it gets too old. They are
+signatures, so rotating the secret key (``flask rotate-secret``) also ends every link sent: a
+candidate asks for new ones on the careers site, and a retention notice's keep link stops working
+(the application is then erased at its date unless kept another way).
 """
 
 from __future__ import annotations
