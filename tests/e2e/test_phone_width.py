@@ -184,7 +184,11 @@ def test_show_more_on_the_board_adds_the_cards_in_place(live_server, browser):
             page.wait_for_timeout(50)
         assert column.count() == 54
         assert page.url.endswith(f"column={applied}&limit=100#stage-{applied}") or "limit=100" in page.url
-        # The swapped-in column is still a drop target and its list is sortable.
-        assert page.locator(f'ul.board-cards[data-stage-id="{applied}"][data-sortable]').count() == 1
+        # The swapped-in column is still a drop target and its list is sortable. htmx runs the board's
+        # onLoad after it settles the swap, a moment after the cards appear: wait for it (CI once
+        # read the attribute in between).
+        sortable = page.locator(f'ul.board-cards[data-stage-id="{applied}"][data-sortable]')
+        sortable.wait_for(state="attached", timeout=5_000)
+        assert sortable.count() == 1
     finally:
         context.close()
